@@ -48,9 +48,10 @@ Result<Bytes> ccmStarDecrypt(const Key128& key, ByteSpan nonce13, ByteSpan aad,
 Digest256 sha256(ByteSpan message);
 /// HMAC-SHA256 (RFC 2104 / RFC 4231).
 Digest256 hmacSha256(ByteSpan key, ByteSpan message);
-/// HKDF-SHA256 (RFC 5869); out_len <= 255 * 32, else kInvalidArgs.
+/// HKDF-SHA256 (RFC 5869); 0 < out_len <= 255 * 32, else kInvalidArgs.
 Result<Bytes> hkdfSha256(ByteSpan salt, ByteSpan ikm, ByteSpan info, std::size_t out_len);
-/// PBKDF2 with HMAC-SHA256 as the PRF (RFC 8018).
+/// PBKDF2 with HMAC-SHA256 as the PRF (RFC 8018). kInvalidArgs for zero iterations or
+/// out_len 0.
 Result<Bytes> pbkdf2HmacSha256(ByteSpan password, ByteSpan salt, std::uint32_t iterations,
                                std::size_t out_len);
 /// PBKDF2 with AES-CMAC-PRF-128 (RFC 4615) as the PRF, as Thread's PSKc uses.
