@@ -39,8 +39,13 @@ Result<Bytes> ccmDecrypt(const Key128& key, ByteSpan nonce, ByteSpan aad,
 ///  - !encrypt && mic>0: authentication only (MIC-32/64/128, levels 1-3): the payload
 ///    is authenticated in clear, output = payload || MIC;
 ///  - encrypt && mic>0: ENC-MIC (levels 5-7).
+/// kInvalidArgs for level 0 (!encrypt && mic 0), another nonce or MIC length.
 Result<Bytes> ccmStarEncrypt(const Key128& key, ByteSpan nonce13, ByteSpan aad, ByteSpan payload,
                              std::size_t mic_len, bool encrypt);
+/// Inverse of ccmStarEncrypt: returns the payload (decrypted when `encrypted`).
+/// kAuthFailed when the MIC does not verify; kInvalidArgs for a nonce that is not 13
+/// octets, a MIC length not in {0, 4, 8, 16}, level 0 (no MIC, not encrypted) or input
+/// shorter than the MIC.
 Result<Bytes> ccmStarDecrypt(const Key128& key, ByteSpan nonce13, ByteSpan aad,
                              ByteSpan payload_and_mic, std::size_t mic_len, bool encrypted);
 

@@ -76,7 +76,10 @@ Result<P256KeyPair> p256GenerateKeyPair(Rng& rng) {
   if (!ec.ok) return Error::kInvalidState;
   // Rejection sampling in [1, n - 1] (FIPS 186-4 B.4.2) driven by the node's stream.
   if (mbedtls_ecp_gen_privkey(&ec.grp, &ec.d, rngCallback, &rng) != 0) return Error::kInvalidState;
-  return ec.keyPair(rngCallback, &rng);
+  // Blinding draws come from a separate stream, so the node's stream advances only by
+  // what the private key took.
+  BlindingRng blinding;
+  return ec.keyPair(rngCallback, &blinding.rng);
 }
 
 Result<P256KeyPair> p256KeyPairFromPrivate(std::span<const std::uint8_t, 32> private_key) {
