@@ -21,9 +21,9 @@ std::uint32_t Kernel::grow() {
 
 void Kernel::firstCoarseSlot(unsigned& level, std::uint32_t& digit) const {
   for (unsigned l = 1; l < kLevels; ++l) {
-    if (occupied_[l] != 0) {
+    if (!levelEmpty(l)) {
       level = l;
-      digit = static_cast<std::uint32_t>(std::countr_zero(occupied_[l]));
+      digit = firstSlot(l);
       return;
     }
   }
@@ -41,7 +41,7 @@ std::uint64_t Kernel::minTimeIn(std::uint32_t bi) const {
 }
 
 bool Kernel::cascadeUpTo(std::uint64_t end) {
-  while (occupied_[0] == 0) {
+  while (levelEmpty(0)) {
     unsigned level = 0;
     std::uint32_t digit = 0;
     firstCoarseSlot(level, digit);
@@ -59,7 +59,7 @@ bool Kernel::cascadeUpTo(std::uint64_t end) {
     cursor_ = std::max(cursor_, block_start);
     std::uint32_t i = buckets_[bi].head;
     buckets_[bi] = Bucket{};
-    occupied_[level] &= ~(std::uint64_t{1} << digit);
+    clearSlot(level, digit);
     // In list order, so every finer slot receives its events in scheduling order.
     while (i != kNil) {
       const std::uint32_t next = records_[i].next;
@@ -80,8 +80,8 @@ void Kernel::runUntil(SimTime end) {
 SimTime Kernel::nextEventTime() {
   if (pending_ == 0) return kSimTimeNever;
   std::uint64_t t = 0;
-  if (occupied_[0] != 0) {
-    t = records_[buckets_[static_cast<std::uint32_t>(std::countr_zero(occupied_[0]))].head].time;
+  if (!levelEmpty(0)) {
+    t = records_[buckets_[firstSlot(0)].head].time;
   } else {
     unsigned level = 0;
     std::uint32_t digit = 0;
