@@ -88,7 +88,12 @@ std::int64_t YamlContext::integer(const YAML::Node& node, std::string_view what,
   const char* first = s.data();
   const char* last = s.data() + s.size();
   if (first != last && *first == '+') ++first;
-  auto [end, ec] = std::from_chars(first, last, v);
+  int base = 10;
+  if (last - first > 2 && first[0] == '0' && (first[1] == 'x' || first[1] == 'X')) {
+    first += 2;  // YAML 1.2 core schema hexadecimal
+    base = 16;
+  }
+  auto [end, ec] = std::from_chars(first, last, v, base);
   if (ec == std::errc::result_out_of_range) {
     fail(node, std::string(what) + ": " + s + " is out of range [" + std::to_string(min) + ", " +
                    std::to_string(max) + "]");
@@ -106,11 +111,18 @@ std::int64_t YamlContext::integer(const YAML::Node& node, std::string_view what,
 std::uint64_t YamlContext::unsignedInteger(const YAML::Node& node, std::string_view what) const {
   const std::string s = scalar(node, what, "a non-negative integer");
   std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  const char* first = s.data();
+  const char* last = s.data() + s.size();
+  int base = 10;
+  if (last - first > 2 && first[0] == '0' && (first[1] == 'x' || first[1] == 'X')) {
+    first += 2;
+    base = 16;
+  }
+  auto [end, ec] = std::from_chars(first, last, v, base);
   if (ec == std::errc::result_out_of_range) {
     fail(node, std::string(what) + ": " + s + " does not fit in 64 bits");
   }
-  if (ec != std::errc{} || end != s.data() + s.size()) {
+  if (ec != std::errc{} || end != last) {
     fail(node, std::string(what) + ": expected a non-negative integer, got " + quoted(s));
   }
   return v;
@@ -172,8 +184,12 @@ std::string YamlContext::choice(const YAML::Node& node, std::string_view what,
 MapReader::MapReader(const YamlContext& ctx, const YAML::Node& node, std::string what)
     : ctx_(ctx), node_(node), what_(std::move(what)) {
   if (!node_.IsMap()) {
-    ctx_.fail(node_, what_ + ": expected a mapping (key: value lines), got " + kindName(node_));
+    ctx_.fail(node_, label() + ": expected a mapping (key: value lines), got " + kindName(node_));
   }
+}
+
+std::string MapReader::label() const {
+  return what_.empty() ? std::string("scenario") : what_;
 }
 
 std::string MapReader::keyWhat(std::string_view key) const {
@@ -198,7 +214,7 @@ YAML::Node MapReader::get(std::string_view key) {
 
 YAML::Node MapReader::required(std::string_view key) {
   YAML::Node v = get(key);
-  if (!v.IsDefined()) fail(what_ + ": missing required key " + quoted(key));
+  if (!v.IsDefined()) fail(label() + ": missing required key " + quoted(key));
   return v;
 }
 
@@ -245,16 +261,16 @@ std::optional<Duration> MapReader::optionalDuration(std::string_view key, Durati
 void MapReader::finish() const {
   std::set<std::string> seen;
   for (const auto& kv : node_) {
-    if (!kv.first.IsScalar()) ctx_.fail(kv.first, what_ + ": keys must be plain names");
+    if (!kv.first.IsScalar()) ctx_.fail(kv.first, label() + ": keys must be plain names");
     const std::string& k = kv.first.Scalar();
     if (std::find(known_.begin(), known_.end(), k) == known_.end()) {
       std::string list;
       for (const std::string& known : known_)
         list += (list.empty() ? "" : ", ") + known;
-      ctx_.fail(kv.first, (what_.empty() ? std::string("scenario") : what_) + ": unknown key " +
-                              quoted(k) + " (expected one of " + list + ")");
+      ctx_.fail(kv.first,
+                label() + ": unknown key " + quoted(k) + " (expected one of " + list + ")");
     }
-    if (!seen.insert(k).second) ctx_.fail(kv.first, what_ + ": duplicate key " + quoted(k));
+    if (!seen.insert(k).second) ctx_.fail(kv.first, label() + ": duplicate key " + quoted(k));
   }
 }
 

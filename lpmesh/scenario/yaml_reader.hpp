@@ -52,7 +52,8 @@ class YamlContext {
 /// known key; finish() rejects any other key, and duplicates, at the key's location.
 class MapReader {
  public:
-  /// Fails unless `node` is a mapping; `what` names it in messages ("topology").
+  /// Fails unless `node` is a mapping; `what` names it in messages ("topology"; empty for
+  /// the top level, named "scenario").
   MapReader(const YamlContext& ctx, const YAML::Node& node, std::string what);
 
   const YamlContext& context() const { return ctx_; }
@@ -81,6 +82,7 @@ class MapReader {
 
  private:
   std::string keyWhat(std::string_view key) const;
+  std::string label() const;
 
   const YamlContext& ctx_;
   YAML::Node node_;
