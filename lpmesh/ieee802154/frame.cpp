@@ -348,11 +348,11 @@ Result<Frame> parseImpl(ByteSpan mpdu, bool on_air) {
 }  // namespace
 
 template <class Writer>
-Error Frame::encode(Writer& w) const {
+Error Frame::encodeTo(Writer& w) const {
   return encodeImpl(*this, w, nullptr);
 }
-template Error Frame::encode<ByteWriter>(ByteWriter&) const;
-template Error Frame::encode<VectorWriter>(VectorWriter&) const;
+template Error Frame::encodeTo<ByteWriter>(ByteWriter&) const;
+template Error Frame::encodeTo<VectorWriter>(VectorWriter&) const;
 
 Result<std::size_t> Frame::encode(MutableByteSpan out) const {
   ByteWriter w(out);

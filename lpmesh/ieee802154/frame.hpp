@@ -141,7 +141,7 @@ struct Frame {
   /// Appends the frame to a writer. kInvalidArgs when fields contradict each other
   /// (PAN IDs vs Table 7-2, IEs on versions 0/1, a MIC of the wrong length...).
   template <class Writer>
-  Error encode(Writer& w) const;
+  Error encodeTo(Writer& w) const;
   /// Encodes into a fixed buffer; returns the number of bytes written.
   Result<std::size_t> encode(MutableByteSpan out) const;
   /// Encodes into a new vector.

@@ -1,11 +1,25 @@
 // Frame builders shared by the ieee802154 tests: the RFC 8180 frames of the vector files.
 #pragma once
 
+#include <ostream>
+#include <string>
 #include <string_view>
 
 #include "lpmesh/core/hex.hpp"
 #include "lpmesh/crypto/crypto.hpp"
 #include "lpmesh/ieee802154/frame.hpp"
+
+namespace lpm::ieee802154 {
+
+/// GoogleTest printer: a frame shows as its encoding.
+inline void PrintTo(const Frame& f, std::ostream* os) {
+  auto bytes = f.encode();
+  *os << (bytes.ok() ? toHex(*bytes)
+                     : std::string("<unencodable: ") + std::string(errorName(bytes.error())) + ">");
+  if (!f.secured && f.security) *os << " (plaintext)";
+}
+
+}  // namespace lpm::ieee802154
 
 namespace lpm::ieee802154::test {
 
