@@ -55,9 +55,13 @@ bool Kernel::cascadeUpTo(std::uint64_t end) {
     // straddles `end` needs its list scanned to know whether anything runs.
     if (block_start > end) return false;
     if (block_last > end && minTimeIn(bi) > end) return false;
-
     cursor_ = std::max(cursor_, block_start);
-    std::uint32_t i = buckets_[bi].head;
+    // A lone event is the earliest pending one: moving the cursor onto it sends it
+    // straight to level 0 instead of down one level per cascade (the common case when
+    // events are sparse, µs to s apart).
+    const std::uint32_t head = buckets_[bi].head;
+    if (head == buckets_[bi].tail) cursor_ = std::max(cursor_, records_[head].time);
+    std::uint32_t i = head;
     buckets_[bi] = Bucket{};
     clearSlot(level, digit);
     // In list order, so every finer slot receives its events in scheduling order.
