@@ -114,7 +114,11 @@ Result<NdOptions> NdOptions::parse(ByteSpan data) {
         if (c.context_length > 128 || (c.context_length > 64 && len_units != 3)) {
           return Error::kMalformed;
         }
-        std::copy(prefix.begin(), prefix.end(), c.prefix.bytes.begin());
+        // Bits past the context length carry no meaning (RFC 6775 §4.2): keep them zero
+        // so that the option re-encodes the same whatever the sender put there.
+        Address raw;
+        std::copy(prefix.begin(), prefix.end(), raw.bytes.begin());
+        overlayPrefix(c.prefix, raw, c.context_length);
         out.contexts.push_back(c);
         break;
       }
