@@ -121,8 +121,7 @@ void SimBleController::sendPdu() {
   rec.kind = SignalKind::kBle;
   rec.channel = bleChannelIndexToRf(ch);
   rec.freq_khz = advChannelKhz(ch);
-  rec.tx_dbm =
-      std::min(static_cast<double>(adv_params_.tx_power_dbm), medium_.phy().max_tx_power_dbm);
+  rec.tx_dbm = adv_params_.tx_power_dbm;
   std::memcpy(rec.data.data(), pdu_.data(), pdu_len_);
   rec.len = pdu_len_;
   pdu_on_air_ = true;

@@ -43,6 +43,8 @@ class SimBleController final : public platform::BleController, public PortClient
 
   void bindPort(std::uint32_t port) { port_ = port; }
   std::uint32_t port() const { return port_; }
+  /// The counters the medium keeps for this radio.
+  RadioStats& stats() { return stats_; }
   void powerOff();
   void powerOn();
 
@@ -76,6 +78,7 @@ class SimBleController final : public platform::BleController, public PortClient
   const NodeClock& clock_;
   Rng& rng_;
   BleAddress address_;
+  RadioStats stats_;
   std::uint32_t port_ = kNoPort;
   platform::BleControllerClient* client_ = nullptr;
 

@@ -91,24 +91,24 @@ double Medium::overlapDb(Phy rx, SignalKind tx, std::int32_t delta_khz) const {
 }
 
 std::uint32_t Medium::addJammer(std::vector<Neighbor> reach) {
-  jammer_reach_.push_back(std::move(reach));
+  std::vector<std::vector<Neighbor>> lists(1);
+  lists[0] = std::move(reach);
+  jammer_reach_.push_back(NeighborTable::fromLists(lists));
   return static_cast<std::uint32_t>(node_count_ + jammer_reach_.size() - 1);
 }
 
-std::span<const Neighbor> Medium::reachOf(std::uint32_t sender) const {
+NeighborList Medium::reachOf(std::uint32_t sender) const {
   if (sender < node_count_) return table_.of(sender);
   const std::size_t j = sender - node_count_;
   if (j >= jammer_reach_.size()) return {};
-  return jammer_reach_[j];
+  return jammer_reach_[j].of(0);
 }
 
-std::optional<float> Medium::gainFrom(std::uint32_t sender, NodeId node) const {
+std::optional<double> Medium::gainFrom(std::uint32_t sender, NodeId node) const {
   if (sender < node_count_) return table_.find(sender, node);
-  const auto list = reachOf(sender);
-  const auto it = std::lower_bound(list.begin(), list.end(), node,
-                                   [](const Neighbor& n, std::uint32_t id) { return n.node < id; });
-  if (it == list.end() || it->node != node) return std::nullopt;
-  return it->gain_db;
+  const std::size_t j = sender - node_count_;
+  if (j >= jammer_reach_.size()) return std::nullopt;
+  return jammer_reach_[j].find(0, node);
 }
 
 double Medium::sensitivityDbm(Phy phy) const {
@@ -195,7 +195,7 @@ void Medium::rebuildIncoming(std::uint32_t port) {
     if (rec->sender == p.node) continue;
     const auto gain = gainFrom(rec->sender, p.node);
     if (!gain) continue;
-    const double rx_dbm = rec->tx_dbm + static_cast<double>(*gain);
+    const double rx_dbm = rec->tx_dbm + *gain;
     if (rx_dbm < prune) continue;
     const double eff = rx_dbm + overlapDb(p.phy, rec->kind, p.freq_khz - rec->freq_khz);
     if (eff < prune) continue;
@@ -217,6 +217,12 @@ TxRecord& Medium::allocTx() {
   rec.len = 0;
   rec.engaged.clear();
   return rec;
+}
+
+void Medium::releaseTx(TxRecord& rec) {
+  assert(!rec.active);
+  rec.engaged.clear();
+  free_.push_back(rec.pool_index);
 }
 
 void Medium::startTx(std::uint32_t port, TxRecord& rec) {
@@ -246,12 +252,18 @@ void Medium::startTx(std::uint32_t port, TxRecord& rec) {
   ++stats_.transmissions;
   rec.end_event = kernel_.schedule(rec.end, &Medium::onTxEndEvent, this, rec.pool_index);
 
+  engage(rec, /*may_lock=*/true);
+}
+
+void Medium::engage(TxRecord& rec, bool may_lock) {
   const double prune = phy_.prune_below_dbm;
-  for (const Neighbor& nb : table_.of(rec.sender)) {
-    const double rx_dbm = rec.tx_dbm + static_cast<double>(nb.gain_db);
+  const NeighborList list = reachOf(rec.sender);
+  for (std::size_t i = 0; i < list.size; ++i) {
+    const double rx_dbm = rec.tx_dbm + list.gainDb(i);
     if (rx_dbm < prune) continue;
+    const std::uint32_t node = list.nodes[i];
     for (std::size_t k = 0; k < kPhyCount; ++k) {
-      const std::uint32_t qi = ports_by_node_[static_cast<std::size_t>(nb.node) * kPhyCount + k];
+      const std::uint32_t qi = ports_by_node_[static_cast<std::size_t>(node) * kPhyCount + k];
       if (qi == kNoPort) continue;
       Port& q = ports_[qi];
       if (q.freq_khz == 0) continue;
@@ -266,7 +278,7 @@ void Medium::startTx(std::uint32_t port, TxRecord& rec) {
       if (q.state != RadioState::kRx) continue;
       const double eff = rx_dbm + overlapDb(q.phy, rec.kind, q.freq_khz - rec.freq_khz);
       if (eff < prune) continue;
-      addSignal(qi, rec, rx_dbm, dbmToMw(eff), /*may_lock=*/true);
+      addSignal(qi, rec, rx_dbm, dbmToMw(eff), may_lock);
     }
   }
 }
@@ -289,19 +301,7 @@ void Medium::startJammer(std::uint32_t sender, std::int32_t freq_khz, double pow
   rec.active_index = static_cast<std::uint32_t>(active_.size());
   active_.push_back(&rec);
   rec.end_event = kernel_.schedule(rec.end, &Medium::onTxEndEvent, this, rec.pool_index);
-  const double prune = phy_.prune_below_dbm;
-  for (const Neighbor& nb : reachOf(sender)) {
-    const double rx_dbm = power_dbm + static_cast<double>(nb.gain_db);
-    for (std::size_t k = 0; k < kPhyCount; ++k) {
-      const std::uint32_t qi = ports_by_node_[static_cast<std::size_t>(nb.node) * kPhyCount + k];
-      if (qi == kNoPort) continue;
-      Port& q = ports_[qi];
-      if (q.state != RadioState::kRx) continue;
-      const double eff = rx_dbm + overlapDb(q.phy, rec.kind, q.freq_khz - rec.freq_khz);
-      if (eff < prune) continue;
-      addSignal(qi, rec, rx_dbm, dbmToMw(eff), /*may_lock=*/false);
-    }
-  }
+  engage(rec, /*may_lock=*/false);
 }
 
 void Medium::addSignal(std::uint32_t port, TxRecord& rec, double rx_dbm, double mw, bool may_lock) {

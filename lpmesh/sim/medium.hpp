@@ -132,6 +132,8 @@ class Medium {
 
   /// A record to fill (kind, channel, freq_khz, tx_dbm, len, data, asn) before startTx.
   TxRecord& allocTx();
+  /// Returns a record that was allocated but never put on air.
+  void releaseTx(TxRecord& rec);
   /// Puts `rec` on air now from `port` (state kTx until its end). The medium sets the
   /// times, writes the capture, and calls the port's onTransmitEnd at the end.
   void startTx(std::uint32_t port, TxRecord& rec);
@@ -164,7 +166,7 @@ class Medium {
   std::size_t memoryBytes() const;
   NodeId portNode(std::uint32_t port) const { return ports_[port].node; }
   /// Gain of the static link from node `from` to node `to`, if they are neighbours.
-  std::optional<float> topologyGain(NodeId from, NodeId to) const { return table_.find(from, to); }
+  std::optional<double> topologyGain(NodeId from, NodeId to) const { return table_.find(from, to); }
 
  private:
   struct Incoming {
@@ -212,8 +214,9 @@ class Medium {
   void clearIncoming(Port& p);
   void rebuildIncoming(std::uint32_t pi);
   double overlapDb(Phy rx, SignalKind tx, std::int32_t delta_khz) const;
-  std::span<const Neighbor> reachOf(std::uint32_t sender) const;
-  std::optional<float> gainFrom(std::uint32_t sender, NodeId node) const;
+  NeighborList reachOf(std::uint32_t sender) const;
+  std::optional<double> gainFrom(std::uint32_t sender, NodeId node) const;
+  void engage(TxRecord& rec, bool may_lock);
   double sensitivityDbm(Phy phy) const;
   double totalIncomingMw(const Port& p) const;
   void capture(const TxRecord& rec);
@@ -228,7 +231,7 @@ class Medium {
   NeighborTable table_;
   const Propagation* propagation_ = nullptr;
   std::size_t node_count_ = 0;
-  std::vector<std::vector<Neighbor>> jammer_reach_;
+  std::vector<NeighborTable> jammer_reach_;  ///< one single-sender table per jammer
   std::vector<std::unique_ptr<TxRecord>> pool_;
   std::vector<std::uint32_t> free_;
   std::vector<TxRecord*> active_;

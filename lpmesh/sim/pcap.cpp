@@ -30,16 +30,28 @@ std::uint8_t reverse8(std::uint8_t b) {
 
 }  // namespace
 
-std::uint16_t fcs16(ByteSpan data) {
-  std::uint16_t crc = 0;
-  for (std::uint8_t byte : data) {
-    crc ^= byte;
-    for (int i = 0; i < 8; ++i) {
-      crc = (crc & 1U) != 0 ? static_cast<std::uint16_t>((crc >> 1) ^ 0x8408U)
-                            : static_cast<std::uint16_t>(crc >> 1);
-    }
+namespace {
+
+// Byte-at-a-time table of the reflected ITU-T polynomial 0x8408, built at compile time.
+constexpr std::array<std::uint16_t, 256> makeFcsTable() {
+  std::array<std::uint16_t, 256> t{};
+  for (unsigned b = 0; b < 256; ++b) {
+    unsigned crc = b;
+    for (int i = 0; i < 8; ++i)
+      crc = (crc & 1U) != 0 ? (crc >> 1) ^ 0x8408U : crc >> 1;
+    t[b] = static_cast<std::uint16_t>(crc);
   }
-  return crc;
+  return t;
+}
+constexpr std::array<std::uint16_t, 256> kFcsTable = makeFcsTable();
+
+}  // namespace
+
+std::uint16_t fcs16(ByteSpan data) {
+  unsigned crc = 0;
+  for (std::uint8_t byte : data)
+    crc = (crc >> 8) ^ kFcsTable[(crc ^ byte) & 0xFFU];
+  return static_cast<std::uint16_t>(crc);
 }
 
 std::uint32_t bleCrc24(ByteSpan pdu, std::uint32_t init) {

@@ -22,12 +22,17 @@ double distance(const Vec3& a, const Vec3& b) {
 
 }  // namespace
 
-std::optional<float> NeighborTable::find(std::uint32_t sender, std::uint32_t receiver) const {
-  const auto list = of(sender);
-  const auto it = std::lower_bound(list.begin(), list.end(), receiver,
-                                   [](const Neighbor& n, std::uint32_t id) { return n.node < id; });
-  if (it == list.end() || it->node != receiver) return std::nullopt;
-  return it->gain_db;
+std::optional<double> NeighborTable::find(std::uint32_t sender, std::uint32_t receiver) const {
+  const NeighborList list = of(sender);
+  const std::uint32_t* end = list.nodes + list.size;
+  const std::uint32_t* it = std::lower_bound(list.nodes, end, receiver);
+  if (it == end || *it != receiver) return std::nullopt;
+  return list.gainDb(static_cast<std::size_t>(it - list.nodes));
+}
+
+std::int16_t NeighborTable::quantize(double gain_db) {
+  const double c = std::round(gain_db / kGainStepDb);
+  return static_cast<std::int16_t>(std::clamp(c, -32768.0, 32767.0));
 }
 
 NeighborTable NeighborTable::fromLists(std::vector<std::vector<Neighbor>>& lists) {
@@ -49,11 +54,15 @@ NeighborTable NeighborTable::fromLists(std::vector<std::vector<Neighbor>>& lists
     total += out;
   }
   t.offsets_.reserve(lists.size() + 1);
-  t.entries_.reserve(total);
+  t.nodes_.reserve(total);
+  t.gains_.reserve(total);
   t.offsets_.push_back(0);
   for (auto& l : lists) {
-    t.entries_.insert(t.entries_.end(), l.begin(), l.end());
-    t.offsets_.push_back(static_cast<std::uint32_t>(t.entries_.size()));
+    for (const Neighbor& nb : l) {
+      t.nodes_.push_back(nb.node);
+      t.gains_.push_back(quantize(nb.gain_db));
+    }
+    t.offsets_.push_back(static_cast<std::uint32_t>(t.nodes_.size()));
     std::vector<Neighbor>().swap(l);
   }
   return t;

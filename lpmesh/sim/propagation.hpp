@@ -25,34 +25,52 @@
 
 namespace lpm::sim {
 
-/// One entry of a sender's neighbour list: a receiving node and the link gain.
+/// One entry of a neighbour list while it is built (and of a jammer's reach).
 struct Neighbor {
   std::uint32_t node;
   float gain_db;
 };
 
-/// Directed neighbour lists in one compact array (CSR), each sorted by node id.
-/// Senders are nodes 0..N-1 followed by jammers (N + j); receivers are nodes only.
+/// Gains are stored in centi-dB (int16: ±327 dB, 0.005 dB rounding) to keep an entry at
+/// 6 bytes; a 10,000-node world holds millions of them.
+inline constexpr double kGainStepDb = 0.01;
+
+/// A sender's neighbour list: parallel arrays of receiving node ids (ascending) and
+/// link gains.
+struct NeighborList {
+  const std::uint32_t* nodes = nullptr;
+  const std::int16_t* gains_cdb = nullptr;
+  std::size_t size = 0;
+  double gainDb(std::size_t i) const { return static_cast<double>(gains_cdb[i]) * kGainStepDb; }
+};
+
+/// Directed neighbour lists of all nodes in one compact structure (CSR, structure of
+/// arrays), each sorted by node id.
 class NeighborTable {
  public:
-  std::span<const Neighbor> of(std::uint32_t sender) const {
-    if (sender + 1 >= offsets_.size()) return {};
-    return {entries_.data() + offsets_[sender], entries_.data() + offsets_[sender + 1]};
+  NeighborList of(std::uint32_t sender) const {
+    if (static_cast<std::size_t>(sender) + 1 >= offsets_.size()) return {};
+    const std::uint32_t b = offsets_[sender];
+    return {nodes_.data() + b, gains_.data() + b, offsets_[sender + 1] - b};
   }
   /// The gain from `sender` to `receiver`, if they are neighbours (binary search).
-  std::optional<float> find(std::uint32_t sender, std::uint32_t receiver) const;
+  std::optional<double> find(std::uint32_t sender, std::uint32_t receiver) const;
   std::size_t senderCount() const { return offsets_.empty() ? 0 : offsets_.size() - 1; }
-  std::size_t entryCount() const { return entries_.size(); }
+  std::size_t entryCount() const { return nodes_.size(); }
   std::size_t memoryBytes() const {
-    return offsets_.capacity() * sizeof(std::uint32_t) + entries_.capacity() * sizeof(Neighbor);
+    return offsets_.capacity() * sizeof(std::uint32_t) + nodes_.capacity() * sizeof(std::uint32_t) +
+           gains_.capacity() * sizeof(std::int16_t);
   }
+  /// Quantises a gain as stored (centi-dB, rounded).
+  static std::int16_t quantize(double gain_db);
 
-  /// Builds from per-sender unsorted lists (sorted here).
+  /// Builds from per-sender unsorted lists (sorted here; a later duplicate wins).
   static NeighborTable fromLists(std::vector<std::vector<Neighbor>>& lists);
 
  private:
   std::vector<std::uint32_t> offsets_;
-  std::vector<Neighbor> entries_;
+  std::vector<std::uint32_t> nodes_;
+  std::vector<std::int16_t> gains_;
 };
 
 /// Statistics of a neighbour-table build, reported in summaries.

@@ -20,16 +20,15 @@ std::int8_t toInt8Dbm(double dbm) {
 
 }  // namespace
 
-SimRadio802154::SimRadio802154(Kernel& kernel, Medium& medium, const NodeClock& clock,
-                               RadioStats& stats, Eui64 eui64)
+SimRadio802154::SimRadio802154(Kernel& kernel, Medium& medium, const NodeClock& clock, Eui64 eui64)
     : kernel_(kernel),
       medium_(medium),
       clock_(clock),
-      stats_(stats),
       eui64_(eui64),
       cca_threshold_dbm_(medium.phy().cca_threshold_dbm) {}
 
 SimRadio802154::~SimRadio802154() {
+  releasePending();
   kernel_.cancel(event_);
   kernel_.cancel(notify_event_);
 }
@@ -46,6 +45,7 @@ void SimRadio802154::onEvent(void* self, std::uint64_t code) {
       const double energy = r->medium_.endEnergyMeasure(r->port_);
       if (energy >= static_cast<double>(r->cca_threshold_dbm_)) {
         ++r->stats_.cca_busy;
+        r->releasePending();
         r->op_ = Op::kIdle;
         r->restoreReceiver();
         if (r->client_ != nullptr) {
@@ -89,13 +89,21 @@ Error SimRadio802154::transmit(const platform::Tx802154& tx) {
   if (!validChannel(tx.channel) || tx.mpdu.size() > platform::k802154MaxMpdu) {
     return Error::kInvalidArgs;
   }
-  std::memcpy(tx_mpdu_.data(), tx.mpdu.data(), tx.mpdu.size());
-  tx_len_ = static_cast<std::uint8_t>(tx.mpdu.size());
+  TxRecord& rec = medium_.allocTx();
+  rec.kind = SignalKind::k802154;
+  rec.channel = tx.channel;
+  rec.freq_khz = channelKhz802154(tx.channel);
+  rec.tx_dbm = tx.tx_power_dbm;
+  rec.asn = tx.asn;
+  const std::size_t n = tx.mpdu.size();
+  if (n > 0) std::memcpy(rec.data.data(), tx.mpdu.data(), n);
+  const std::uint16_t fcs = fcs16(tx.mpdu);
+  rec.data[n] = static_cast<std::uint8_t>(fcs);
+  rec.data[n + 1] = static_cast<std::uint8_t>(fcs >> 8);
+  rec.len = static_cast<std::uint16_t>(n + platform::k802154FcsSize);
+  tx_rec_ = &rec;
   tx_channel_ = tx.channel;
-  tx_power_dbm_ = static_cast<std::int8_t>(
-      std::min(static_cast<double>(tx.tx_power_dbm), medium_.phy().max_tx_power_dbm));
   tx_cca_ = tx.cca;
-  tx_asn_ = tx.asn;
   const SimTime now = kernel_.now();
   const Duration lead =
       tx.cca ? platform::k802154CcaTime + platform::k802154Turnaround : platform::k802154Turnaround;
@@ -125,19 +133,17 @@ void SimRadio802154::beginLead() {
 }
 
 void SimRadio802154::startFrame() {
-  TxRecord& rec = medium_.allocTx();
-  rec.kind = SignalKind::k802154;
-  rec.channel = tx_channel_;
-  rec.freq_khz = channelKhz802154(tx_channel_);
-  rec.tx_dbm = tx_power_dbm_;
-  rec.asn = tx_asn_;
-  std::memcpy(rec.data.data(), tx_mpdu_.data(), tx_len_);
-  const std::uint16_t fcs = fcs16(ByteSpan(tx_mpdu_.data(), tx_len_));
-  rec.data[tx_len_] = static_cast<std::uint8_t>(fcs);
-  rec.data[tx_len_ + 1U] = static_cast<std::uint8_t>(fcs >> 8);
-  rec.len = static_cast<std::uint16_t>(tx_len_ + platform::k802154FcsSize);
+  TxRecord& rec = *tx_rec_;
+  tx_rec_ = nullptr;
   op_ = Op::kTx;
   medium_.startTx(port_, rec);
+}
+
+void SimRadio802154::releasePending() {
+  if (tx_rec_ != nullptr) {
+    medium_.releaseTx(*tx_rec_);
+    tx_rec_ = nullptr;
+  }
 }
 
 void SimRadio802154::onTransmitEnd(const TxRecord& tx, bool aborted) {
@@ -172,6 +178,7 @@ void SimRadio802154::cancelOp() {
       op_ == Op::kWaitLead || op_ == Op::kCca || op_ == Op::kTurnaround || op_ == Op::kTx;
   if (op_ == Op::kCca || op_ == Op::kEnergyDetect) (void)medium_.endEnergyMeasure(port_);
   if (op_ == Op::kTx) medium_.abortTx(port_);
+  releasePending();
   kernel_.cancel(event_);
   event_ = EventId{};
   op_ = Op::kIdle;
@@ -218,6 +225,7 @@ void SimRadio802154::powerOff() {
   const bool was_tx = op_ == Op::kTx;
   if (op_ == Op::kCca || op_ == Op::kEnergyDetect) (void)medium_.endEnergyMeasure(port_);
   if (was_tx) medium_.abortTx(port_);
+  releasePending();
   kernel_.cancel(event_);
   kernel_.cancel(notify_event_);
   event_ = EventId{};

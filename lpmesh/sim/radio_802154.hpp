@@ -16,7 +16,6 @@
 // ignored) in the node's local time.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 
@@ -29,14 +28,15 @@ namespace lpm::sim {
 
 class SimRadio802154 final : public platform::Radio802154, public PortClient {
  public:
-  SimRadio802154(Kernel& kernel, Medium& medium, const NodeClock& clock, RadioStats& stats,
-                 Eui64 eui64);
+  SimRadio802154(Kernel& kernel, Medium& medium, const NodeClock& clock, Eui64 eui64);
   ~SimRadio802154() override;
   SimRadio802154(const SimRadio802154&) = delete;
   SimRadio802154& operator=(const SimRadio802154&) = delete;
 
   void bindPort(std::uint32_t port) { port_ = port; }
   std::uint32_t port() const { return port_; }
+  /// The counters the medium keeps for this radio.
+  RadioStats& stats() { return stats_; }
   /// Node power off: everything stops without callbacks; the port goes to kOff.
   void powerOff();
   /// Node power on: radio asleep, defaults restored.
@@ -63,13 +63,14 @@ class SimRadio802154 final : public platform::Radio802154, public PortClient {
   static void onEvent(void* self, std::uint64_t code);
   void beginLead();
   void startFrame();
+  void releasePending();
   void restoreReceiver();
   void cancelOp();
 
   Kernel& kernel_;
   Medium& medium_;
   const NodeClock& clock_;
-  RadioStats& stats_;
+  RadioStats stats_;
   Eui64 eui64_;
   std::uint32_t port_ = kNoPort;
   platform::Radio802154Client* client_ = nullptr;
@@ -79,13 +80,10 @@ class SimRadio802154 final : public platform::Radio802154, public PortClient {
   EventId notify_event_{};
   bool rx_on_ = false;
   std::uint8_t rx_channel_ = platform::k802154MinChannel;
-  // The pending transmission.
-  std::array<std::uint8_t, platform::k802154MaxMpdu> tx_mpdu_{};
-  std::uint8_t tx_len_ = 0;
+  // The pending transmission: its medium record is filled at transmit().
+  TxRecord* tx_rec_ = nullptr;
   std::uint8_t tx_channel_ = platform::k802154MinChannel;
-  std::int8_t tx_power_dbm_ = 0;
   bool tx_cca_ = false;
-  std::optional<std::uint64_t> tx_asn_;
   SimTime tx_start_{};
   std::uint8_t ed_channel_ = platform::k802154MinChannel;
 };

@@ -68,8 +68,6 @@ struct World::Impl {
     NodeTrace trace;
     std::unique_ptr<SimRadio802154> radio;
     std::unique_ptr<SimBleController> ble;
-    std::array<RadioStats, kPhyCount> stats{};
-    RadioStats combined{};
     platform::Platform platform;
     StackFactory factory;
     std::vector<std::unique_ptr<platform::Stack>> stacks;
@@ -214,6 +212,7 @@ struct World::Impl {
   std::vector<std::uint32_t> jammer_senders;
   bool finalized = false;
   RadioStats empty_stats{};
+  RadioStats combined_scratch{};  ///< radioStats(node): valid until the next call
 };
 
 World::World(WorldConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -243,17 +242,15 @@ NodeId World::addNode(const NodeConfig& config) {
   n.platform.trace = &n.trace;
   if (config.radio802154) {
     n.radio = std::make_unique<SimRadio802154>(w.kernel, w.medium, n.clock,
-                                               n.stats[static_cast<std::size_t>(Phy::k802154)],
                                                config.eui64.value_or(defaultEui64(id)));
-    n.radio->bindPort(w.medium.addPort(id, Phy::k802154, n.radio.get(), &n.phy_rng,
-                                       &n.stats[static_cast<std::size_t>(Phy::k802154)]));
+    n.radio->bindPort(
+        w.medium.addPort(id, Phy::k802154, n.radio.get(), &n.phy_rng, &n.radio->stats()));
     n.platform.radio802154 = n.radio.get();
   }
   if (config.ble) {
     n.ble = std::make_unique<SimBleController>(w.kernel, w.medium, n.clock, n.mac_rng,
                                                config.ble_address.value_or(defaultBleAddress(id)));
-    n.ble->bindPort(w.medium.addPort(id, Phy::kBle, n.ble.get(), &n.phy_rng,
-                                     &n.stats[static_cast<std::size_t>(Phy::kBle)]));
+    n.ble->bindPort(w.medium.addPort(id, Phy::kBle, n.ble.get(), &n.phy_rng, &n.ble->stats()));
     n.platform.ble = n.ble.get();
   }
   w.nodes.push_back(std::move(node));
@@ -304,9 +301,12 @@ void World::runUntil(SimTime end) {
 const RadioStats& World::radioStats(NodeId node) const {
   Impl::Node& n = impl_->node(node);
   impl_->flushEnergy(n);
-  RadioStats& c = n.combined;
+  RadioStats& c = impl_->combined_scratch;
   c = RadioStats{};
-  for (const RadioStats& s : n.stats) {
+  for (const RadioStats* sp :
+       {n.radio ? &n.radio->stats() : nullptr, n.ble ? &n.ble->stats() : nullptr}) {
+    if (sp == nullptr) continue;
+    const RadioStats& s = *sp;
     c.tx_frames += s.tx_frames;
     c.rx_ok += s.rx_ok;
     c.rx_lost_collision += s.rx_lost_collision;
@@ -325,7 +325,7 @@ const RadioStats& World::radioStats(NodeId node, Phy phy) const {
   Impl::Node& n = impl_->node(node);
   if ((phy == Phy::k802154 && !n.radio) || (phy == Phy::kBle && !n.ble)) return impl_->empty_stats;
   impl_->flushEnergy(n);
-  return n.stats[static_cast<std::size_t>(phy)];
+  return phy == Phy::k802154 ? n.radio->stats() : n.ble->stats();
 }
 
 double World::energyMillijoules(NodeId node) const {
@@ -385,10 +385,11 @@ std::optional<double> World::linkRxPowerDbm(NodeId from, NodeId to) const {
   (void)w.node(from);
   (void)w.node(to);
   w.finalize();
-  // The table is built for max_tx_power_dbm; report the power at 0 dBm.
+  // The power at 0 dBm transmit power (the table may hold weaker links when
+  // max_tx_power_dbm > 0).
   const auto gain = w.medium.topologyGain(from, to);
   if (!gain) return std::nullopt;
-  const double rx = static_cast<double>(*gain);
+  const double rx = *gain;
   if (rx < w.config.phy.prune_below_dbm) return std::nullopt;
   return rx;
 }

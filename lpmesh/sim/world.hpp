@@ -61,9 +61,13 @@ struct PhyConfig {
   /// interference: the explicit pruning threshold (issue #2: reported in the summary).
   double prune_below_dbm = -110.0;
   std::int8_t cca_threshold_dbm = -75;
-  /// Highest output power a node uses: neighbour lists keep every receiver that could
-  /// see a signal at or above prune_below_dbm at this power. Higher requests are clamped.
-  double max_tx_power_dbm = 8.0;
+  /// Transmit power the neighbour lists are built for: they keep every receiver that
+  /// sees a signal of this power at or above prune_below_dbm. A louder transmission is
+  /// not clamped, but reaches only those receivers, so its effective pruning threshold
+  /// is prune_below_dbm + (tx power - this). 0 dBm is the default output power of
+  /// OpenThread and Zephyr's BLE controller; raise it for louder nodes (memory and
+  /// per-frame work grow with the neighbour count).
+  double max_tx_power_dbm = 0.0;
   /// Currents (mA) at the supply voltage, for energy accounting.
   double voltage_v = 3.0;
   double current_tx_ma = 8.7, current_rx_ma = 7.9, current_sleep_ma = 0.0013, current_off_ma = 0.0;
@@ -111,7 +115,7 @@ struct WorldConfig {
 /// Medium-wide figures for summaries: the pruning threshold and its effect are explicit.
 struct MediumSummary {
   double prune_below_dbm = 0.0;      ///< signals weaker than this are ignored entirely
-  double max_tx_power_dbm = 0.0;     ///< neighbour lists assume this transmit power
+  double max_tx_power_dbm = 0.0;     ///< neighbour lists are built for this transmit power
   std::uint64_t neighbor_links = 0;  ///< directed node pairs kept
   double mean_neighbors = 0.0;       ///< links per node
   std::uint64_t pairs_evaluated = 0;
@@ -156,7 +160,8 @@ class World {
   void runUntil(SimTime end);
 
   /// Counters of both radios of the node added together; time_in_state and charge are
-  /// summed over its radios (each radio's time in states sums to the run time).
+  /// summed over its radios (each radio's time in states sums to the run time). The
+  /// reference is valid until the next call of this overload.
   const RadioStats& radioStats(NodeId node) const;
   /// Counters of one radio of the node (zeros if it has no such radio).
   const RadioStats& radioStats(NodeId node, Phy phy) const;
