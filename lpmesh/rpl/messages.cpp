@@ -56,7 +56,11 @@ Error RouteInformation::encode(VectorWriter& w) const {
   w.u8(prefix_length);
   w.u8(static_cast<std::uint8_t>(preference << 3));
   w.u32be(route_lifetime);
-  writePrefix(w, prefix, prefix_length);
+  // RFC 6550 §6.7.5 lets the prefix take any whole number of bytes covering the length;
+  // RFC 4191 readers (Wireshark among them) expect 0, 8 or 16, which also qualify.
+  const ipv6::Address masked = ipv6::Prefix::make(prefix, prefix_length).address;
+  const std::size_t bytes = prefix_length == 0 ? 0 : prefix_length <= 64 ? 8 : 16;
+  w.bytes(ByteSpan(masked.bytes).first(bytes));
   return w.error();
 }
 

@@ -127,12 +127,12 @@ TEST(RplMessages, DaoAckAndEveryOptionRoundTrip) {
   auto dback = parseMessage(code::kDio, *d);
   ASSERT_TRUE(dback.ok());
   EXPECT_EQ(std::get<Dio>(*dback), dio);
-  // Route Information: 6 bytes + 6 prefix bytes for a /48; Prf in bits 3-4.
-  EXPECT_NE(toHex(*d).find("030c3018"
-                           "00000e10"
-                           "20010db800aa"),
-            std::string::npos)
-      << toHex(*d);
+  // Route Information: 6 bytes + 8 prefix bytes for a /48 (RFC 4191 sizes); Prf in bits 3-4.
+  EXPECT_NE(toHex(*d).find("030e301800000e1020010db800aa0000"), std::string::npos) << toHex(*d);
+  // A 6-byte prefix field (allowed by RFC 6550 §6.7.5) is accepted too.
+  auto six = Options::parse(Bytes{0x03, 0x0c, 48, 0, 0, 0, 0, 1, 0x20, 0x01, 0x0d, 0xb8, 0, 0xaa});
+  ASSERT_TRUE(six.ok());
+  EXPECT_EQ(six->find<RouteInformation>()->prefix, A("2001:db8:aa::"));
 
   // Storing-mode DAO: targets then a transit without parent; a no-path DAO.
   Dao dao;

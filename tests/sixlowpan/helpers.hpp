@@ -3,12 +3,17 @@
 // frames, and to build frames for tshark), CRC-16/KERMIT and a pcap writer.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "lpmesh/core/bytes.hpp"
 #include "lpmesh/core/hex.hpp"
@@ -156,6 +161,45 @@ inline void writePcap(const std::string& path, std::uint32_t linktype,
     u32(static_cast<std::uint32_t>(f.size()));
     out.write(reinterpret_cast<const char*>(f.data()), static_cast<std::streamsize>(f.size()));
   }
+}
+
+inline bool haveTshark() {
+  return std::system("command -v tshark >/dev/null 2>&1") == 0;
+}
+
+/// Runs tshark on `pcap` with extra options and returns one vector of field values per
+/// frame (all occurrences of a field joined with ',').
+inline std::vector<std::vector<std::string>> runTshark(const std::string& pcap,
+                                                       const std::string& options,
+                                                       const std::vector<std::string>& fields) {
+  std::string cmd = "tshark -r '" + pcap + "' " + options +
+                    " -T fields -E separator=/t -E occurrence=a -E aggregator=,";
+  for (const auto& f : fields)
+    cmd += " -e " + f;
+  cmd += " 2>/dev/null";
+  std::vector<std::vector<std::string>> rows;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return rows;
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), static_cast<int>(buf.size()), p) != nullptr)
+    out += buf.data();
+  pclose(p);
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> row;
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t tab = line.find('\t', start);
+      row.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+      if (tab == std::string::npos) break;
+      start = tab + 1;
+    }
+    row.resize(fields.size());
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 }  // namespace lpm::test

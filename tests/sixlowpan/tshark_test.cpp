@@ -30,46 +30,9 @@ namespace {
 using test::addr;
 
 constexpr std::uint32_t kLinktypeWithFcs = 195;
-
-bool haveTshark() {
-  return std::system("command -v tshark >/dev/null 2>&1") == 0;
-}
-
-/// Runs tshark on `pcap` and returns one vector of field values per frame.
-std::vector<std::vector<std::string>> runTshark(const std::string& pcap, const std::string& extra,
-                                                const std::vector<std::string>& fields) {
-  std::string cmd = "tshark -r '" + pcap +
-                    "' -o 6lowpan.rfc4944_short_address_format:FALSE"
-                    " -o 6lowpan.context0:fd00::/64 -o 6lowpan.context1:2001:db8:1:2::/64"
-                    " -o udp.check_checksum:TRUE " +
-                    extra + " -T fields -E separator=/t -E occurrence=a -E aggregator=,";
-  for (const auto& f : fields)
-    cmd += " -e " + f;
-  cmd += " 2>/dev/null";
-  std::vector<std::vector<std::string>> rows;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return rows;
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), static_cast<int>(buf.size()), p) != nullptr)
-    out += buf.data();
-  pclose(p);
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::vector<std::string> row;
-    std::size_t start = 0;
-    while (true) {
-      const std::size_t tab = line.find('\t', start);
-      row.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
-      if (tab == std::string::npos) break;
-      start = tab + 1;
-    }
-    row.resize(fields.size());
-    rows.push_back(row);
-  }
-  return rows;
-}
+const std::string kPrefs =
+    "-o 6lowpan.rfc4944_short_address_format:FALSE -o 6lowpan.context0:fd00::/64"
+    " -o 6lowpan.context1:2001:db8:1:2::/64 -o udp.check_checksum:TRUE";
 
 const LinkAddress kExtA =
     LinkAddress::fromExtended({0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x78});
@@ -339,7 +302,7 @@ const std::vector<std::string> kBaseFields = {
     "udp.checksum.status", "_ws.malformed", "_ws.expert.message"};
 
 TEST(Tshark, Page0FramesDecodeToWhatWeBuilt) {
-  if (!haveTshark()) GTEST_SKIP() << "tshark not installed";
+  if (!test::haveTshark()) GTEST_SKIP() << "tshark not installed";
   const Built b = buildPage0Frames();
   const std::string path = ::testing::TempDir() + "lpm_sixlowpan_page0.pcap";
   test::writePcap(path, kLinktypeWithFcs, b.frames);
@@ -350,12 +313,12 @@ TEST(Tshark, Page0FramesDecodeToWhatWeBuilt) {
       fields.push_back(e.extra_field);
     }
   }
-  const auto rows = runTshark(path, "", fields);
+  const auto rows = test::runTshark(path, kPrefs, fields);
   checkRows(b, rows, fields);
 }
 
 TEST(Tshark, Page1SixLoRhFramesDecodeWithDecodeAs) {
-  if (!haveTshark()) GTEST_SKIP() << "tshark not installed";
+  if (!test::haveTshark()) GTEST_SKIP() << "tshark not installed";
   const ContextTable ctx = contexts();
   Built b;
   const auto root = addr("fd00::211:2233:4455:6677");
@@ -397,7 +360,7 @@ TEST(Tshark, Page1SixLoRhFramesDecodeWithDecodeAs) {
   fields.push_back("6lowpan.rhtype");
   fields.push_back("6lowpan.pagenb");
   fields.push_back("6lowpan.6loRH.bitO");
-  const auto rows = runTshark(path, "-d wpan.panid==0xabcd,6lowpan", fields);
+  const auto rows = test::runTshark(path, kPrefs + " -d wpan.panid==0xabcd,6lowpan", fields);
   checkRows(b, rows, fields);
   ASSERT_EQ(rows.size(), 2U);
   EXPECT_EQ(rows[0][10], "0x0001");
