@@ -14,6 +14,9 @@
 // events per wall second; rx_per_tx, visits_per_tx (listening radios a frame touched),
 // neighbors (mean list length).
 //
+// allocs_per_frame: heap allocations (global operator new, counted in this program)
+// per transmitted frame from simulated second 2 to the end, i.e. in steady state.
+//
 // BM_WorldMemory: RSS growth per node for a 10,000-node world of the same density after
 // building it and running 1 simulated second (pools at steady state), with malloc_trim
 // before both readings; medium_bytes_per_node is the medium's own accounting.
@@ -21,14 +24,37 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "lpmesh/core/rng.hpp"
 #include "lpmesh/platform/platform.hpp"
 #include "lpmesh/sim/world.hpp"
+
+namespace {
+std::atomic<std::uint64_t> g_allocations{0};
+}  // namespace
+
+// Counting replacements of the global allocation functions (this program only). GCC
+// cannot see that these new/delete are a matching malloc/free pair.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t /*size*/) noexcept {
+  std::free(p);
+}
 
 namespace {
 
@@ -129,21 +155,31 @@ std::unique_ptr<sim::World> buildWorld(std::size_t n, double prune_dbm, std::uin
 void BM_WorldBroadcast(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const double prune = static_cast<double>(state.range(1));
-  const Duration sim_time = seconds(n >= 10'000 ? 2 : 10);
+  const Duration sim_time = seconds(n >= 10'000 ? 4 : 10);
   std::uint64_t delivered = 0, tx = 0, events = 0, visits = 0;
+  std::uint64_t steady_allocs = 0, steady_tx = 0;
   double neighbors = 0.0;
   for (auto _ : state) {
     state.PauseTiming();
     auto w = buildWorld(n, prune, 1);
     const std::uint64_t events0 = w->kernel().eventsExecuted();
     state.ResumeTiming();
+    w->runUntil(SimTime{seconds(2)});
+    const std::uint64_t allocs0 = g_allocations.load();
+    std::uint64_t tx0 = 0;
+    for (NodeId i = 0; i < n; ++i)
+      tx0 += w->radioStats(i).tx_frames;
     w->runUntil(SimTime{sim_time});
+    steady_allocs += g_allocations.load() - allocs0;
     state.PauseTiming();
+    std::uint64_t tx_iter = 0;
     for (NodeId i = 0; i < n; ++i) {
       const sim::RadioStats& s = w->radioStats(i);
       delivered += s.rx_ok;
-      tx += s.tx_frames;
+      tx_iter += s.tx_frames;
     }
+    tx += tx_iter;
+    steady_tx += tx_iter - tx0;
     events += w->kernel().eventsExecuted() - events0;
     const sim::MediumSummary m = w->mediumSummary();
     visits += m.signal_visits;
@@ -161,6 +197,8 @@ void BM_WorldBroadcast(benchmark::State& state) {
   state.counters["rx_per_tx"] = static_cast<double>(delivered) / static_cast<double>(tx);
   state.counters["visits_per_tx"] = static_cast<double>(visits) / static_cast<double>(tx);
   state.counters["neighbors"] = neighbors;
+  state.counters["allocs_per_frame"] = static_cast<double>(steady_allocs) /
+                                       static_cast<double>(std::max<std::uint64_t>(steady_tx, 1));
 }
 BENCHMARK(BM_WorldBroadcast)
     ->Args({1000, -110})

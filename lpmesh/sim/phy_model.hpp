@@ -68,8 +68,9 @@ constexpr std::int64_t bitTimeNs(Phy phy) {
   return phy == Phy::kBle ? 1'000 : 4'000;
 }
 
+/// 10^(dBm/10), through exp: about twice as fast as pow on the per-receiver path.
 inline double dbmToMw(double dbm) {
-  return std::pow(10.0, dbm / 10.0);
+  return std::exp(dbm * 0.23025850929940458);  // ln(10) / 10
 }
 inline double mwToDbm(double mw) {
   return 10.0 * std::log10(mw);
