@@ -108,7 +108,9 @@ class Kernel {
       b.tail = kNil;
       clearSlot(0, digit);
     } else {
-      records_[r.next].prev = kNil;
+      // The new head's prev is left stale (a head's prev is never read), so popping
+      // does not write to it; it is fetched now for the next pop.
+      __builtin_prefetch(&records_[r.next]);
     }
     cursor_ = r.time;
     now_ = SimTime{Duration{static_cast<std::int64_t>(r.time)}};
@@ -148,7 +150,7 @@ class Kernel {
     void* context;
     std::uint64_t arg;
     std::uint32_t next;        ///< in its bucket, or in the free list
-    std::uint32_t prev;        ///< in its bucket
+    std::uint32_t prev;        ///< in its bucket; meaningless while it is the head
     std::uint32_t generation;  ///< bumped on every release
     std::uint32_t bucket;      ///< level * kSlots + digit; kFreeBucket when free
   };
@@ -194,17 +196,21 @@ class Kernel {
   void unlink(std::uint32_t idx) {
     Record& r = records_[idx];
     Bucket& b = buckets_[r.bucket];
-    if (r.prev == kNil) {
+    if (b.head == idx) {
+      // The head's prev is stale: never follow it.
       b.head = r.next;
-    } else {
-      records_[r.prev].next = r.next;
+      if (r.next == kNil) {
+        b.tail = kNil;
+        clearSlot(r.bucket / kSlots, r.bucket % kSlots);
+      }
+      return;
     }
+    records_[r.prev].next = r.next;
     if (r.next == kNil) {
       b.tail = r.prev;
     } else {
       records_[r.next].prev = r.prev;
     }
-    if (b.head == kNil) clearSlot(r.bucket / kSlots, r.bucket % kSlots);
   }
   bool levelEmpty(unsigned level) const {
     std::uint64_t any = 0;
