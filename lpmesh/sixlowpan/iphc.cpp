@@ -780,6 +780,9 @@ Result<HeaderLayout> decompressHeaders(ByteSpan lowpan, const LinkAddress& l2_sr
     layout.consumed = 1;
     return layout;
   }
+  // A page switch (RFC 8025) is well-formed but its headers are not IPHC: the caller
+  // handles page 1 (6LoRH, lorh.hpp) before handing the IPHC part here.
+  if ((lowpan[0] & dispatch::kPageMask) == dispatch::kPage) return Error::kUnsupported;
   if ((lowpan[0] & dispatch::kIphcMask) != dispatch::kIphc) return Error::kMalformed;
   ByteReader r(lowpan);
   ByteWriter w(out);

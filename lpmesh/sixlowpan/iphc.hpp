@@ -71,7 +71,8 @@ inline constexpr std::size_t kMaxHeaderExpansion = 3 * 40 + 8 * 8 + 8;
 /// written and one byte is consumed) into `out`.
 /// Errors: kTruncated (input ends inside a header), kMalformed (bad dispatch or a field
 /// the format forbids, such as an address to derive from an absent link address),
-/// kUnsupported (reserved modes, unknown NHC), kNotFound (unknown context),
+/// kUnsupported (reserved modes, unknown NHC, a page-switch dispatch), kNotFound (unknown
+/// context),
 /// kTooLong (`out` too small).
 Result<HeaderLayout> decompressHeaders(ByteSpan lowpan, const LinkAddress& l2_src,
                                        const LinkAddress& l2_dst, const ContextTable& contexts,

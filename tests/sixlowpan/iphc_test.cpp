@@ -541,6 +541,7 @@ TEST(IphcNegative, TruncationsAreRejected) {
 TEST(IphcNegative, BadDispatchAndReservedModes) {
   EXPECT_EQ(decompress(Bytes{0x80, 0x00}, {}, {}, {}).error(), Error::kMalformed);
   EXPECT_EQ(decompress(Bytes{}, {}, {}, {}).error(), Error::kTruncated);
+  EXPECT_EQ(decompress(Bytes{0xf1, 0x83, 0x05, 0x03}, {}, {}, {}).error(), Error::kUnsupported);
   const LinkAddress one = LinkAddress::fromShort(1);
   // DAC = 1, DAM = 00, M = 0 is reserved.
   EXPECT_EQ(decompress(Bytes{0x7b, 0x34, 0x3a}, one, one, {}).error(), Error::kUnsupported);
