@@ -335,6 +335,13 @@ void BeaconRun::report(nlohmann::ordered_json& out, std::string& text) const {
     const std::uint64_t e = sum(s.expected_bins), r = sum(s.received_bins);
     text += fmt::format(" | {:>8} {:>9} {:>9} {:>6.3f}", "", e, r, ratio(r, e));
   }
+  text += "\n  beacons sent:";
+  for (std::size_t p = 0; p < phys_.size(); ++p) {
+    const PhyState& s = phys_[p];
+    if (s.members.empty()) continue;
+    text += fmt::format(" {} {} ({} skipped){}", kPhyLabel[p], sum(s.sent), sum(s.skipped),
+                        p + 1 < phys_.size() && !phys_[p + 1].members.empty() ? "," : "");
+  }
   text += "\n";
 }
 

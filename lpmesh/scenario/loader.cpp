@@ -209,6 +209,7 @@ void Loader::phy(const YAML::Node& node) {
   p.prune_below_dbm = m.number("prune_below_dbm", p.prune_below_dbm, -200.0, -40.0);
   p.cca_threshold_dbm =
       static_cast<std::int8_t>(m.integer("cca_threshold_dbm", p.cca_threshold_dbm, -110, -20));
+  p.max_tx_power_dbm = m.number("max_tx_power_dbm", p.max_tx_power_dbm, -40.0, 30.0);
   p.voltage_v = m.number("voltage_v", p.voltage_v, 0.5, 12.0);
   p.current_tx_ma = m.number("current_tx_ma", p.current_tx_ma, 0.0, 1000.0);
   p.current_rx_ma = m.number("current_rx_ma", p.current_rx_ma, 0.0, 1000.0);

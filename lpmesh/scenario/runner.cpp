@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -11,10 +12,6 @@
 
 namespace lpm::scenario {
 namespace {
-
-// Counting node pairs without a link asks the world about every ordered pair; above
-// this many nodes the quadratic cost is not worth it and the figure is left out.
-constexpr std::size_t kMaxNodesForPairCount = 2000;
 
 const char* propagationName(sim::PropagationKind k) {
   switch (k) {
@@ -26,6 +23,23 @@ const char* propagationName(sim::PropagationKind k) {
       return "link_table";
   }
   return "?";
+}
+
+/// Fraction of the time the radio(s) spent receiving or sending.
+double dutyCycle(const sim::RadioStats& r) {
+  Duration total{0};
+  for (Duration d : r.time_in_state)
+    total += d;
+  const Duration active = r.time_in_state[static_cast<std::size_t>(sim::RadioState::kRx)] +
+                          r.time_in_state[static_cast<std::size_t>(sim::RadioState::kTx)];
+  return total.count() > 0
+             ? static_cast<double>(active.count()) / static_cast<double>(total.count())
+             : 0.0;
+}
+
+/// Exact seconds of a time (toSeconds multiplies by 1e-9, which is not exact in binary).
+double secondsOf(Duration d) {
+  return static_cast<double>(d.count()) / 1e9;
 }
 
 /// Rounds for stable, readable JSON (the underlying values are deterministic anyway).
@@ -192,14 +206,7 @@ NodeRow Runner::nodeRow(NodeId id) const {
   for (const auto& run : kind_runs_)
     run->addNodeTraffic(id, row.traffic);
   row.radio = world_->radioStats(id);
-  Duration total{0};
-  for (Duration d : row.radio.time_in_state)
-    total += d;
-  const Duration active = row.radio.time_in_state[static_cast<std::size_t>(sim::RadioState::kRx)] +
-                          row.radio.time_in_state[static_cast<std::size_t>(sim::RadioState::kTx)];
-  row.duty_cycle = total.count() > 0
-                       ? static_cast<double>(active.count()) / static_cast<double>(total.count())
-                       : 0.0;
+  row.duty_cycle = dutyCycle(row.radio);
   return row;
 }
 
@@ -222,8 +229,8 @@ RunOutputs Runner::finish() {
   s["scenario"] = {{"name", scenario_.name}, {"file", scenario_.file}};
   if (!scenario_.description.empty()) s["scenario"]["description"] = scenario_.description;
   s["seed"] = seed_;
-  s["duration_s"] = toSeconds(end_.time_since_epoch());
-  s["simulated_s"] = toSeconds(now().time_since_epoch());
+  s["duration_s"] = secondsOf(end_.time_since_epoch());
+  s["simulated_s"] = secondsOf(now().time_since_epoch());
   s["nodes"] = n;
   s["events"] = events();
 
@@ -247,48 +254,57 @@ RunOutputs Runner::finish() {
   }
   s["propagation"] = std::move(prop);
 
+  const sim::MediumSummary ms = world_->mediumSummary();
   nlohmann::ordered_json medium;
-  medium["prune_below_dbm"] = scenario_.phy.prune_below_dbm;
-  if (n <= kMaxNodesForPairCount) {
-    std::uint64_t linked = 0;
-    for (NodeId a = 0; a < n; ++a) {
-      for (NodeId b = 0; b < n; ++b) {
-        if (a != b && world_->linkRxPowerDbm(a, b).has_value()) ++linked;
-      }
-    }
-    const std::uint64_t pairs = static_cast<std::uint64_t>(n) * (n == 0 ? 0 : n - 1);
-    medium["directed_pairs"] = pairs;
-    medium["pairs_linked"] = linked;
-    medium["pairs_pruned"] = pairs - linked;
-  }
+  medium["prune_below_dbm"] = ms.prune_below_dbm;
+  medium["max_tx_power_dbm"] = ms.max_tx_power_dbm;
+  const std::uint64_t pairs = static_cast<std::uint64_t>(n) * (n == 0 ? 0 : n - 1);
+  medium["directed_pairs"] = pairs;
+  medium["pairs_linked"] = ms.neighbor_links;
+  medium["pairs_pruned"] = pairs - std::min(pairs, ms.neighbor_links);
+  medium["mean_neighbors"] = round6(ms.mean_neighbors);
+  medium["pairs_evaluated"] = ms.pairs_evaluated;
+  medium["transmissions"] = ms.transmissions;
+  medium["signal_visits"] = ms.signal_visits;
+  medium["deliveries"] = ms.deliveries;
   s["medium"] = std::move(medium);
 
-  std::map<std::string, PhyTotals> totals;
-  for (const NodeRow& r : rows) {
-    PhyTotals& t = totals[r.phy];
-    ++t.nodes;
-    t.sent += r.traffic.sent;
-    t.received += r.traffic.received;
-    t.tx_frames += r.radio.tx_frames;
-    t.rx_ok += r.radio.rx_ok;
-    t.lost_collision += r.radio.rx_lost_collision;
-    t.lost_noise += r.radio.rx_lost_noise;
-    t.missed_busy += r.radio.rx_missed_busy;
-    t.duty_cycle_sum += r.duty_cycle;
-    t.charge_mc += r.radio.charge_mc;
+  // Per PHY: radio counters of every node that has that radio.
+  std::array<PhyTotals, 2> totals{};
+  constexpr std::array<sim::Phy, 2> kPhys{sim::Phy::k802154, sim::Phy::kBle};
+  constexpr std::array<const char*, 2> kPhyKeys{"ieee802154", "ble"};
+  for (std::size_t p = 0; p < kPhys.size(); ++p) {
+    PhyTotals& t = totals[p];
+    for (NodeId id = 0; id < n; ++id) {
+      if (!(p == 0 ? radios_[id].ieee802154 : radios_[id].ble)) continue;
+      const sim::RadioStats& r = world_->radioStats(id, kPhys[p]);
+      ++t.nodes;
+      t.tx_frames += r.tx_frames;
+      t.rx_ok += r.rx_ok;
+      t.lost_collision += r.rx_lost_collision;
+      t.lost_noise += r.rx_lost_noise;
+      t.missed_busy += r.rx_missed_busy;
+      t.aborted += r.rx_aborted;
+      t.cca_busy += r.cca_busy;
+      t.duty_cycle_sum += dutyCycle(r);
+      t.charge_mc += r.charge_mc;
+    }
   }
   nlohmann::ordered_json phys = nlohmann::ordered_json::object();
-  for (const auto& [phy, t] : totals) {
-    phys[phy] = {{"nodes", t.nodes},
-                 {"sent", t.sent},
-                 {"received", t.received},
-                 {"tx_frames", t.tx_frames},
-                 {"rx_ok", t.rx_ok},
-                 {"lost_collision", t.lost_collision},
-                 {"lost_noise", t.lost_noise},
-                 {"missed_busy", t.missed_busy},
-                 {"mean_duty_cycle", round6(t.duty_cycle_sum / static_cast<double>(t.nodes))},
-                 {"charge_mc", round6(t.charge_mc)}};
+  for (std::size_t p = 0; p < kPhys.size(); ++p) {
+    const PhyTotals& t = totals[p];
+    if (t.nodes == 0) continue;
+    phys[kPhyKeys[p]] = {
+        {"nodes", t.nodes},
+        {"tx_frames", t.tx_frames},
+        {"rx_ok", t.rx_ok},
+        {"lost_collision", t.lost_collision},
+        {"lost_noise", t.lost_noise},
+        {"missed_busy", t.missed_busy},
+        {"aborted", t.aborted},
+        {"cca_busy", t.cca_busy},
+        {"mean_duty_cycle", round6(t.duty_cycle_sum / static_cast<double>(t.nodes))},
+        {"charge_mc", round6(t.charge_mc)}};
   }
   s["phys"] = std::move(phys);
 
@@ -304,7 +320,7 @@ RunOutputs Runner::finish() {
   nlohmann::ordered_json node_list = nlohmann::ordered_json::array();
   out.nodes_csv =
       "id,x,y,z,phy,sent,received,lost_collision,lost_noise,duty_cycle,charge_mc,tx_frames,"
-      "rx_ok,missed_busy\n";
+      "rx_ok,missed_busy,aborted\n";
   for (const NodeRow& r : rows) {
     node_list.push_back({{"id", r.id},
                          {"x", round6(r.position.x)},
@@ -319,12 +335,13 @@ RunOutputs Runner::finish() {
                          {"charge_mc", round6(r.radio.charge_mc)},
                          {"tx_frames", r.radio.tx_frames},
                          {"rx_ok", r.radio.rx_ok},
-                         {"missed_busy", r.radio.rx_missed_busy}});
-    out.nodes_csv += fmt::format("{},{:.3f},{:.3f},{:.3f},{},{},{},{},{},{:.6f},{:.4f},{},{},{}\n",
-                                 r.id, r.position.x, r.position.y, r.position.z, r.phy,
-                                 r.traffic.sent, r.traffic.received, r.radio.rx_lost_collision,
-                                 r.radio.rx_lost_noise, r.duty_cycle, r.radio.charge_mc,
-                                 r.radio.tx_frames, r.radio.rx_ok, r.radio.rx_missed_busy);
+                         {"missed_busy", r.radio.rx_missed_busy},
+                         {"aborted", r.radio.rx_aborted}});
+    out.nodes_csv += fmt::format(
+        "{},{:.3f},{:.3f},{:.3f},{},{},{},{},{},{:.6f},{:.4f},{},{},{},{}\n", r.id, r.position.x,
+        r.position.y, r.position.z, r.phy, r.traffic.sent, r.traffic.received,
+        r.radio.rx_lost_collision, r.radio.rx_lost_noise, r.duty_cycle, r.radio.charge_mc,
+        r.radio.tx_frames, r.radio.rx_ok, r.radio.rx_missed_busy, r.radio.rx_aborted);
   }
   s["node_rows"] = std::move(node_list);
 
@@ -332,14 +349,17 @@ RunOutputs Runner::finish() {
   std::string& t = out.table;
   t += fmt::format("lpmesh run: {} (seed {}), {} simulated, {} nodes, {} events\n", scenario_.name,
                    seed_, formatDuration(now().time_since_epoch()), n, events());
-  t += fmt::format("\n  {:<15} {:>5} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>10}\n", "radios",
-                   "nodes", "sent", "received", "tx frames", "rx ok", "lost coll", "lost noise",
+  t += fmt::format("\n  {:<10} {:>5} {:>9} {:>9} {:>9} {:>10} {:>9} {:>7} {:>7} {:>10}\n", "PHY",
+                   "nodes", "tx frames", "rx ok", "lost coll", "lost noise", "missed", "aborted",
                    "duty %", "charge mC");
-  for (const auto& [phy, pt] : totals) {
-    t += fmt::format("  {:<15} {:>5} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7.2f} {:>10.1f}\n", phy,
-                     pt.nodes, pt.sent, pt.received, pt.tx_frames, pt.rx_ok, pt.lost_collision,
-                     pt.lost_noise, 100.0 * pt.duty_cycle_sum / static_cast<double>(pt.nodes),
-                     pt.charge_mc);
+  constexpr std::array<const char*, 2> kPhyLabels{"802.15.4", "BLE"};
+  for (std::size_t p = 0; p < totals.size(); ++p) {
+    const PhyTotals& pt = totals[p];
+    if (pt.nodes == 0) continue;
+    t += fmt::format("  {:<10} {:>5} {:>9} {:>9} {:>9} {:>10} {:>9} {:>7} {:>7.2f} {:>10.1f}\n",
+                     kPhyLabels[p], pt.nodes, pt.tx_frames, pt.rx_ok, pt.lost_collision,
+                     pt.lost_noise, pt.missed_busy, pt.aborted,
+                     100.0 * pt.duty_cycle_sum / static_cast<double>(pt.nodes), pt.charge_mc);
   }
   t += stack_text;
   out.pcaps = pcaps_;

@@ -40,8 +40,8 @@ struct NodeRow {
   sim::Vec3 position;
   std::string phy;  ///< "ieee802154", "ble", "ieee802154+ble" or "none"
   NodeTraffic traffic;
-  sim::RadioStats radio;
-  double duty_cycle = 0.0;  ///< fraction of the run the radio was receiving or sending
+  sim::RadioStats radio;    ///< both radios added together
+  double duty_cycle = 0.0;  ///< fraction of the run the radio(s) were receiving or sending
 };
 
 class Runner {
@@ -86,10 +86,10 @@ class Runner {
   bool finished_ = false;
 };
 
-/// Summary rows per radio set (key of NodeRow::phy): totals over its nodes.
+/// Radio counters summed over the nodes that have one PHY.
 struct PhyTotals {
-  std::uint64_t nodes = 0, sent = 0, received = 0, tx_frames = 0, rx_ok = 0, lost_collision = 0,
-                lost_noise = 0, missed_busy = 0;
+  std::uint64_t nodes = 0, tx_frames = 0, rx_ok = 0, lost_collision = 0, lost_noise = 0,
+                missed_busy = 0, aborted = 0, cca_busy = 0;
   double duty_cycle_sum = 0.0, charge_mc = 0.0;
 };
 

@@ -270,7 +270,8 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"phy_unknown_key", "duration: 1s\n" + kTopo + "phy:\n  noise_db: 3\n" + kStack,
                   "t.yaml:5:3: phy: unknown key 'noise_db' (expected one of noise_figure_db, "
                   "sensitivity_802154_dbm, sensitivity_ble_dbm, capture_threshold_db, "
-                  "prune_below_dbm, cca_threshold_dbm, voltage_v, current_tx_ma, current_rx_ma, "
+                  "prune_below_dbm, cca_threshold_dbm, max_tx_power_dbm, voltage_v, current_tx_ma, "
+                  "current_rx_ma, "
                   "current_sleep_ma, current_off_ma)"},
         ErrorCase{"stacks_empty", "duration: 1s\n" + kTopo + "stacks: []\n",
                   "t.yaml:4:9: stacks: expected a list of stack entries (- kind: beacon ...)"},
