@@ -189,11 +189,10 @@ PanIdPresence panIdPresence(FrameVersion version, AddrMode dst, AddrMode src,
   // 15.4-2015 Table 7-2.
   if (!has_dst && !has_src) {
     p.dst = pan_id_compression;
-  } else if (has_dst && !has_src) {
-    p.dst = !pan_id_compression;
   } else if (!has_dst && has_src) {
     p.src = !pan_id_compression;
-  } else if (dst == AddrMode::kExtended && src == AddrMode::kExtended) {
+  } else if (!has_src || (dst == AddrMode::kExtended && src == AddrMode::kExtended)) {
+    // Destination only, or both extended: the destination PAN ID unless compressed.
     p.dst = !pan_id_compression;
   } else {
     p.dst = true;

@@ -186,7 +186,7 @@ Result<TschSlotframeLinkIe> parseTschSlotframeLink(ByteSpan content) {
     sf.size = r.u16le();
     const std::uint8_t n_links = r.u8();
     // Each link is 5 bytes: refuse a count the content cannot hold before reserving.
-    if (!r.ok() || r.remaining() < 5U * n_links) return Error::kMalformed;
+    if (!r.ok() || r.remaining() < std::size_t{5} * n_links) return Error::kMalformed;
     sf.links.reserve(n_links);
     for (unsigned j = 0; j < n_links; ++j) {
       LinkInfo l;
@@ -465,15 +465,15 @@ Error encodeMlmeSubIe(Writer& w, const MlmeSubIe& ie) {
                          [id](std::size_t n) { return shortSubDescriptor(n, id); });
 }
 
-#define LPM_IE_INSTANTIATE(W)                                       \
-  template Error encodeHeaderIe<W>(W&, const HeaderIe&);            \
-  template Error encodeHeaderTermination<W>(W&, HeaderTermination); \
-  template Error encodePayloadIe<W>(W&, const PayloadIe&);          \
-  template Error encodePayloadTermination<W>(W&);                   \
-  template Error encodeMlmeSubIe<W>(W&, const MlmeSubIe&);
-
-LPM_IE_INSTANTIATE(ByteWriter)
-LPM_IE_INSTANTIATE(VectorWriter)
-#undef LPM_IE_INSTANTIATE
+template Error encodeHeaderIe<ByteWriter>(ByteWriter&, const HeaderIe&);
+template Error encodeHeaderTermination<ByteWriter>(ByteWriter&, HeaderTermination);
+template Error encodePayloadIe<ByteWriter>(ByteWriter&, const PayloadIe&);
+template Error encodePayloadTermination<ByteWriter>(ByteWriter&);
+template Error encodeMlmeSubIe<ByteWriter>(ByteWriter&, const MlmeSubIe&);
+template Error encodeHeaderIe<VectorWriter>(VectorWriter&, const HeaderIe&);
+template Error encodeHeaderTermination<VectorWriter>(VectorWriter&, HeaderTermination);
+template Error encodePayloadIe<VectorWriter>(VectorWriter&, const PayloadIe&);
+template Error encodePayloadTermination<VectorWriter>(VectorWriter&);
+template Error encodeMlmeSubIe<VectorWriter>(VectorWriter&, const MlmeSubIe&);
 
 }  // namespace lpm::ieee802154

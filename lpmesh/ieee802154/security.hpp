@@ -124,12 +124,15 @@ class FrameCounterTable {
   void clear() { entries_.clear(); }
   std::size_t size() const { return entries_.size(); }
 
- private:
+  /// One (sender, key) counter; the table's entries, e.g. to persist them.
   struct Entry {
     Eui64 sender{};
     KeyIdentifier key;
     std::uint32_t counter = 0;
   };
+  const std::vector<Entry>& entries() const { return entries_; }
+
+ private:
   std::vector<Entry> entries_;
   std::size_t capacity_;
 };

@@ -1,6 +1,7 @@
 // Frame builders shared by the ieee802154 tests: the RFC 8180 frames of the vector files.
 #pragma once
 
+#include <array>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -22,6 +23,19 @@ inline void PrintTo(const Frame& f, std::ostream* os) {
 }  // namespace lpm::ieee802154
 
 namespace lpm::ieee802154::test {
+
+/// Compile-time hex (exactly 2N digits) for test constants.
+template <std::size_t N>
+constexpr std::array<std::uint8_t, N> hexArray(std::string_view hex) {
+  auto nibble = [](char c) {
+    return static_cast<std::uint8_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+  };
+  std::array<std::uint8_t, N> out{};
+  for (std::size_t i = 0; i < N; ++i) {
+    out[i] = static_cast<std::uint8_t>((nibble(hex[2 * i]) << 4) | nibble(hex[2 * i + 1]));
+  }
+  return out;
+}
 
 inline Eui64 eui(std::string_view hex) {
   return parseHexArray<8>(hex).value();

@@ -36,16 +36,16 @@ struct Row {
   bool dst_pan;
   bool src_pan;
 };
-constexpr AddrMode N = AddrMode::kNone;
-constexpr AddrMode S = AddrMode::kShort;
-constexpr AddrMode E = AddrMode::kExtended;
+constexpr AddrMode kN = AddrMode::kNone;
+constexpr AddrMode kS = AddrMode::kShort;
+constexpr AddrMode kE = AddrMode::kExtended;
 constexpr Row kTable72[] = {
-    {N, N, false, false, false}, {N, N, true, true, false},  {S, N, false, true, false},
-    {E, N, false, true, false},  {S, N, true, false, false}, {E, N, true, false, false},
-    {N, S, false, false, true},  {N, E, false, false, true}, {N, S, true, false, false},
-    {N, E, true, false, false},  {E, E, false, true, false}, {E, E, true, false, false},
-    {S, S, false, true, true},   {S, E, false, true, true},  {E, S, false, true, true},
-    {S, E, true, true, false},   {E, S, true, true, false},  {S, S, true, true, false},
+    {kN, kN, false, false, false}, {kN, kN, true, true, false},  {kS, kN, false, true, false},
+    {kE, kN, false, true, false},  {kS, kN, true, false, false}, {kE, kN, true, false, false},
+    {kN, kS, false, false, true},  {kN, kE, false, false, true}, {kN, kS, true, false, false},
+    {kN, kE, true, false, false},  {kE, kE, false, true, false}, {kE, kE, true, false, false},
+    {kS, kS, false, true, true},   {kS, kE, false, true, true},  {kE, kS, false, true, true},
+    {kS, kE, true, true, false},   {kE, kS, true, true, false},  {kS, kS, true, true, false},
 };
 
 TEST(Ieee802154Frame, PanIdCompressionTable72AllCombinations) {

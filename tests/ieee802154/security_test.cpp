@@ -12,8 +12,9 @@ namespace {
 
 using namespace lpm::ieee802154::test;
 
-const crypto::Key128 kK1 = key128("365469534348206d696e696d616c3135");  // "6TiSCH minimal15"
-const crypto::Key128 kK2 = key128("deadbeeffacecafedeadbeeffacecafe");
+constexpr crypto::Key128 kK1 =
+    hexArray<16>("365469534348206d696e696d616c3135");  // "6TiSCH minimal15"
+constexpr crypto::Key128 kK2 = hexArray<16>("deadbeeffacecafedeadbeeffacecafe");
 
 KeyDescriptor k1Descriptor() {
   KeyDescriptor k;

@@ -23,10 +23,10 @@ namespace {
 using namespace lpm::ieee802154::test;
 
 constexpr const char* kTshark = "/usr/bin/tshark";
-const crypto::Key128 kK1 = key128("365469534348206d696e696d616c3135");
-const crypto::Key128 kK2 = key128("deadbeeffacecafedeadbeeffacecafe");
-const Eui64 kCoord = eui("0011223344556677");
-const Eui64 kNode = eui("0011223344556678");
+constexpr crypto::Key128 kK1 = hexArray<16>("365469534348206d696e696d616c3135");
+constexpr crypto::Key128 kK2 = hexArray<16>("deadbeeffacecafedeadbeeffacecafe");
+constexpr Eui64 kCoord = hexArray<8>("0011223344556677");
+constexpr Eui64 kNode = hexArray<8>("0011223344556678");
 
 // One tshark output row: field name -> value (comma-joined when repeated).
 using Row = std::map<std::string, std::string>;
@@ -110,7 +110,7 @@ class TsharkTest : public testing::Test {
   }
 
   std::string writePcap(const std::string& name, const std::vector<TapRecord>& records) {
-    const std::string path = testing::TempDir() + "lpm_ieee802154_" + name + ".pcap";
+    std::string path = testing::TempDir() + "lpm_ieee802154_" + name + ".pcap";
     const Bytes pcap = tapPcap(records);
     std::ofstream out(path, std::ios::binary);
     out.write(reinterpret_cast<const char*>(pcap.data()),
