@@ -130,9 +130,9 @@ struct NodeConfig {
   SarTransmitter sar_tx{};
   SarReceiver sar_rx{};
   /// Concurrent outgoing segmented messages (Z: BT_MESH_TX_SEG_MSG_COUNT).
-  std::uint8_t tx_seg_msg_count = 4;
+  std::uint8_t tx_seg_msg_count = 2;
   /// Concurrent incoming reassemblies (Z: BT_MESH_RX_SEG_MSG_COUNT).
-  std::uint8_t rx_seg_msg_count = 4;
+  std::uint8_t rx_seg_msg_count = 2;
   /// Largest incoming segmented message, in segments: 1..32 (Z: BT_MESH_RX_SEG_MAX).
   std::uint8_t rx_seg_max = 32;
   /// Largest outgoing segmented message, in segments: 1..32 (Z: BT_MESH_TX_SEG_MAX).

@@ -29,6 +29,7 @@ Network::Network(const platform::Platform& platform, const NodeConfig& config, K
   states_.relay = config.relay;
   states_.proxy = config.proxy;
   states_.friend_feature = config.friend_feature;
+  states_.default_ttl = config.default_ttl;
   cache_.resize(std::max<std::size_t>(2, config.msg_cache_size));
   loopback_.resize(std::max<std::size_t>(1, config.loopback_queue_size));
 
@@ -46,6 +47,10 @@ Network::Network(const platform::Platform& platform, const NodeConfig& config, K
       }
     }
   }
+}
+
+Network::~Network() {
+  if (platform_.timers != nullptr) platform_.timers->stop(loopback_timer_);
 }
 
 Result<InterfaceId> Network::addInterface(NetworkInterface* interface) {

@@ -137,12 +137,15 @@ struct NetworkStates {
   FeatureState relay = FeatureState::kEnabled;
   FeatureState proxy = FeatureState::kNotSupported;
   FeatureState friend_feature = FeatureState::kNotSupported;
+  /// Default TTL state (§4.2.7): 0x00 or 0x02..0x7F.
+  std::uint8_t default_ttl = 7;
 };
 
 class Network {
  public:
   /// `platform` must outlive the Network; `keys` too.
   Network(const platform::Platform& platform, const NodeConfig& config, KeyStore& keys);
+  ~Network();
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
 
