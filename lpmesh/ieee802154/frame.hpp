@@ -97,6 +97,7 @@ struct Frame {
   bool pan_id_compression = false;
   /// Sequence Number Suppression (version 2 only): no sequence number on the wire.
   bool seq_suppressed = false;
+  /// Not on the wire (and 0 after parse()) when seq_suppressed.
   std::uint8_t seq = 0;
 
   /// Present exactly when panIdPresence() says so.
