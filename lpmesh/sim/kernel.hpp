@@ -245,8 +245,8 @@ class Kernel {
   /// <= every pending time and <= now_; digits above an event's level match it.
   std::uint64_t cursor_ = 0;
   /// Bit d of level L (word L * kWords + d / 64): slot (L, d) is non-empty.
-  std::array<std::uint64_t, kLevels * kWords> occupied_{};
-  std::array<Bucket, kLevels * kSlots> buckets_{};
+  std::array<std::uint64_t, std::size_t{kLevels} * kWords> occupied_{};
+  std::array<Bucket, std::size_t{kLevels} * kSlots> buckets_{};
   SimTime now_{};
   std::uint64_t executed_ = 0;
   std::size_t pending_ = 0;

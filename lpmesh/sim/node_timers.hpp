@@ -69,8 +69,8 @@ class NodeTimers final : public platform::Timers {
  private:
   struct Entry {
     LocalTime at;
-    std::uint64_t order;
-    platform::Timer* timer;
+    std::uint64_t order = 0;
+    platform::Timer* timer = nullptr;
   };
   static bool before(const Entry& a, const Entry& b) {
     return a.at != b.at ? a.at < b.at : a.order < b.order;

@@ -319,7 +319,7 @@ TEST(Kernel, FarFutureAndNeverTimes) {
 TEST(Kernel, SlabIsReusedInSteadyState) {
   // A hold model: the pending count stays constant, so the slab never grows past it.
   struct Hold {
-    Kernel* kernel;
+    Kernel* kernel = nullptr;
     Rng rng{7};
     static void run(void* ctx, std::uint64_t) {
       auto* h = static_cast<Hold*>(ctx);

@@ -109,8 +109,8 @@ TEST_F(NodeTimersTest, CoalescesIntoOneKernelEvent) {
   NodeTimers timers(kernel_, NodeClock(-20'000, SimTime{}));
   for (int i = 0; i < 1000; ++i) {
     LoggingTimer& t = make(timers, i);
-    // Reverse time order plus duplicates: every 10th pair shares a time.
-    timers.startAt(t.timer, localAt((1000 - i / 2) * 1000));
+    // Reverse time order, and each pair (2k, 2k + 1) shares a time.
+    timers.startAt(t.timer, localAt(std::int64_t{1000 - i / 2} * 1000));
   }
   EXPECT_EQ(timers.runningCount(), 1000u);
   EXPECT_EQ(kernel_.pendingCount(), 1u);
