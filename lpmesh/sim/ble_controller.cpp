@@ -143,8 +143,8 @@ void SimBleController::onTransmitEnd(const TxRecord& /*tx*/, bool aborted) {
   }
   ++pdu_index_;
   if (pdu_index_ < adv_channel_count_) {
-    // Re-tuning to the next advertising channel.
-    medium_.listen(port_, advChannelKhz(adv_channels_[pdu_index_]), /*lockable=*/false);
+    // Re-tuning to the next advertising channel: powered, receiving nothing.
+    medium_.holdRx(port_);
     adv_event_ = kernel_.schedule(kernel_.now() + kBleAdvPduSpacing, &SimBleController::onEvent,
                                   this, kAdvSendPdu);
     return;

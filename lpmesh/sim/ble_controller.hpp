@@ -3,12 +3,12 @@
 //
 // Advertising: each advertising event sends the PDU on the mapped channels in the order
 // 37, 38, 39, kBleAdvPduSpacing apart (end of one PDU to start of the next; the radio
-// counts as receiving while it re-tunes). The next event starts advInterval + advDelay
-// after this one's start, advDelay uniform in 0..10 ms (1 µs steps) from the node's
-// RngStream::kMac stream; intervals are measured on the node's drifting clock.
-// PDU: header (type, ChSel 0, TxAdd = 1 for a static random address, i.e. the two
-// most significant bits set, else 0; length), AdvA (little-endian on air), AdvData,
-// CRC-24 with the advertising-channel init 0x555555.
+// is charged the receive current while it re-tunes, and hears nothing). The next event starts
+// advInterval + advDelay after this one's start, advDelay uniform in 0..10 ms (1 µs steps) from the
+// node's RngStream::kMac stream; intervals are measured on the node's drifting clock. PDU: header
+// (type, ChSel 0, TxAdd = 1 for a static random address, i.e. the two most significant bits set,
+// else 0; length), AdvA (little-endian on air), AdvData, CRC-24 with the advertising-channel init
+// 0x555555.
 //
 // Scanning: interval i opens a window of `window` on the i-th mapped channel (37, 38,
 // 39 in turn); with window == interval the radio listens continuously, changing channel

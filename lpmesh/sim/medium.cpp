@@ -177,6 +177,17 @@ void Medium::listen(std::uint32_t port, std::int32_t freq_khz, bool lockable) {
   rebuildIncoming(port);
 }
 
+void Medium::holdRx(std::uint32_t port) {
+  Port& p = ports_[port];
+  assert(p.tx == nullptr && "holdRx() while transmitting");
+  abortReception(p);
+  clearIncoming(p);
+  p.measuring = false;
+  p.freq_khz = 0;
+  p.lockable = false;
+  setState(p, RadioState::kRx);
+}
+
 void Medium::stopListening(std::uint32_t port, RadioState state) {
   Port& p = ports_[port];
   assert(p.tx == nullptr && "stopListening() while transmitting");
@@ -491,8 +502,7 @@ void Medium::capture(const TxRecord& rec) {
 std::size_t Medium::memoryBytes() const {
   std::size_t bytes = ports_.capacity() * sizeof(Port) +
                       ports_by_node_.capacity() * sizeof(std::uint32_t) + table_.memoryBytes() +
-                      active_.capacity() * sizeof(TxRecord*) +
-                      free_.capacity() * sizeof(std::uint32_t);
+                      active_.capacity() * sizeof(void*) + free_.capacity() * sizeof(std::uint32_t);
   for (const auto& p : ports_)
     bytes += p.incoming.capacity() * sizeof(Incoming);
   for (const auto& r : pool_)

@@ -126,6 +126,9 @@ class Medium {
   /// energy but takes no frame (CCA, turnaround, energy detect). Changing frequency or
   /// becoming unlockable aborts a reception in progress.
   void listen(std::uint32_t port, std::int32_t freq_khz, bool lockable);
+  /// Radio on (charged as kRx) but taking and measuring nothing: a synthesizer
+  /// re-tuning between the PDUs of an advertising event. Cheaper than listen().
+  void holdRx(std::uint32_t port);
   /// Receiver off: kSleep or kOff. Aborts a reception; a transmission must have ended.
   void stopListening(std::uint32_t port, RadioState state);
   RadioState state(std::uint32_t port) const { return ports_[port].state; }

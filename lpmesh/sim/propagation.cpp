@@ -173,7 +173,7 @@ NeighborTable Propagation::build(std::span<const Vec3> nodes, double node_min_ga
     st.grid_cell_m = cell;
     const auto nx = static_cast<std::size_t>(std::floor(extent_x / cell)) + 1;
     const auto ny = static_cast<std::size_t>(std::floor(extent_y / cell)) + 1;
-    auto cellOf = [&](const Vec3& p, std::size_t& cx, std::size_t& cy) {
+    auto cell_of = [&](const Vec3& p, std::size_t& cx, std::size_t& cy) {
       cx = std::min(nx - 1, static_cast<std::size_t>((p.x - min_x) / cell));
       cy = std::min(ny - 1, static_cast<std::size_t>((p.y - min_y) / cell));
     };
@@ -182,7 +182,7 @@ NeighborTable Propagation::build(std::span<const Vec3> nodes, double node_min_ga
     std::vector<std::uint32_t> node_cell(n);
     for (std::size_t i = 0; i < n; ++i) {
       std::size_t cx = 0, cy = 0;
-      cellOf(nodes[i], cx, cy);
+      cell_of(nodes[i], cx, cy);
       node_cell[i] = static_cast<std::uint32_t>(cy * nx + cx);
       ++cell_start[node_cell[i] + 1];
     }

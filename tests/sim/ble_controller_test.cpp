@@ -44,14 +44,16 @@ struct BleWorld {
   BleRecorder adv_rec;
 };
 
-const std::vector<std::uint8_t> kData = {0x02, 0x01, 0x06, 0x03, 0xFF, 0x59, 0x00};
+std::vector<std::uint8_t> advData() {
+  return {0x02, 0x01, 0x06, 0x03, 0xFF, 0x59, 0x00};
+}
 
 TEST(BleController, ReportsAndAdvDelay) {
   BleWorld t(1);
   ASSERT_EQ(t.scanOn(0, 0x01, millis(100), millis(100)), Error::kNone);
   platform::AdvParams ap;
   ap.interval = millis(100);
-  ASSERT_EQ(t.w.platform(t.adv).ble->startAdvertising(ap, kData), Error::kNone);
+  ASSERT_EQ(t.w.platform(t.adv).ble->startAdvertising(ap, advData()), Error::kNone);
   EXPECT_TRUE(t.w.platform(t.adv).ble->isAdvertising());
   t.w.runUntil(SimTime{seconds(10)});
   const auto& r = t.rec[0].reports;
@@ -60,12 +62,12 @@ TEST(BleController, ReportsAndAdvDelay) {
   for (const auto& rep : r) {
     EXPECT_EQ(rep.address, (BleAddress{0xC0, 0, 0, 0, 0, 0}));
     EXPECT_EQ(rep.type, platform::AdvPduType::kAdvNonconnInd);
-    EXPECT_EQ(rep.data, kData);
+    EXPECT_EQ(rep.data, advData());
     EXPECT_EQ(rep.rssi, -70);
     EXPECT_EQ(rep.channel, 37);
   }
   // The first event starts at once: its PDU on 37 ends one air time later.
-  EXPECT_EQ(r[0].time, LocalTime{platform::airtimeBleAdv(kData.size())});
+  EXPECT_EQ(r[0].time, LocalTime{platform::airtimeBleAdv(advData().size())});
   // Event spacing = advInterval + advDelay, advDelay uniform in 0..10 ms.
   std::set<std::int64_t> delays;
   double sum = 0.0;
@@ -90,12 +92,12 @@ TEST(BleController, ChannelOrderAndNumEvents) {
   ap.interval = millis(20);
   ap.num_events = 2;
   ap.type = platform::AdvPduType::kAdvInd;
-  ASSERT_EQ(t.w.platform(t.adv).ble->startAdvertising(ap, kData), Error::kNone);
+  ASSERT_EQ(t.w.platform(t.adv).ble->startAdvertising(ap, advData()), Error::kNone);
   t.w.runUntil(SimTime{millis(200)});
   EXPECT_EQ(t.adv_rec.done, 1);
   EXPECT_FALSE(t.w.platform(t.adv).ble->isAdvertising());
   EXPECT_EQ(t.w.radioStats(t.adv).tx_frames, 6U);
-  const Duration air = platform::airtimeBleAdv(kData.size());
+  const Duration air = platform::airtimeBleAdv(advData().size());
   for (std::size_t i = 0; i < 3; ++i) {
     ASSERT_EQ(t.rec[i].reports.size(), 2U) << "scanner " << i;
     EXPECT_EQ(t.rec[i].reports[0].channel, 37 + i);
@@ -113,7 +115,7 @@ TEST(BleController, ScanWindowAndRotation) {
   ASSERT_EQ(t.scanOn(1, 0x07, millis(30), millis(30)), Error::kNone);
   platform::AdvParams ap;
   ap.interval = millis(20);
-  ASSERT_EQ(t.w.platform(t.adv).ble->startAdvertising(ap, kData), Error::kNone);
+  ASSERT_EQ(t.w.platform(t.adv).ble->startAdvertising(ap, advData()), Error::kNone);
   t.w.runUntil(SimTime{seconds(3)});
   const auto& r0 = t.rec[0].reports;
   ASSERT_GT(r0.size(), 10U);
@@ -121,7 +123,7 @@ TEST(BleController, ScanWindowAndRotation) {
     // The whole PDU falls inside a window.
     const std::int64_t in_interval = rep.time.time_since_epoch().count() % millis(100).count();
     EXPECT_LE(in_interval, millis(10).count());
-    EXPECT_GE(in_interval, platform::airtimeBleAdv(kData.size()).count());
+    EXPECT_GE(in_interval, platform::airtimeBleAdv(advData().size()).count());
   }
   const auto& r1 = t.rec[1].reports;
   std::set<int> channels;
@@ -143,25 +145,25 @@ TEST(BleController, ScanningPausesDuringOwnAdvertising) {
   sc.at(millis(10), [&] {
     platform::AdvParams ap;
     ap.num_events = 1;
-    ASSERT_EQ(t.w.platform(s).ble->startAdvertising(ap, kData), Error::kNone);
+    ASSERT_EQ(t.w.platform(s).ble->startAdvertising(ap, advData()), Error::kNone);
   });
   // A's PDU on 37 while S's own event is on air (S sends on 37 then 38, 39).
   sc.at(millis(10) + micros(100), [&] {
     platform::AdvParams ap;
     ap.num_events = 1;
     ap.channel_map = 0x01;
-    ASSERT_EQ(t.w.platform(t.adv).ble->startAdvertising(ap, kData), Error::kNone);
+    ASSERT_EQ(t.w.platform(t.adv).ble->startAdvertising(ap, advData()), Error::kNone);
   });
   sc.at(millis(30), [&] {
     platform::AdvParams ap;
     ap.num_events = 1;
     ap.channel_map = 0x01;
-    ASSERT_EQ(t.w.platform(t.adv).ble->startAdvertising(ap, kData), Error::kNone);
+    ASSERT_EQ(t.w.platform(t.adv).ble->startAdvertising(ap, advData()), Error::kNone);
   });
   t.w.runUntil(SimTime{millis(50)});
   ASSERT_EQ(t.rec[0].reports.size(), 1U);  // only the one after S's own event
   EXPECT_EQ(t.rec[0].reports[0].time,
-            LocalTime{millis(30) + platform::airtimeBleAdv(kData.size())});
+            LocalTime{millis(30) + platform::airtimeBleAdv(advData().size())});
   EXPECT_EQ(t.w.radioStats(s).rx_missed_busy, 1U);
   EXPECT_EQ(t.rec[0].done, 1);
 }
@@ -171,7 +173,7 @@ TEST(BleController, RestartWithNewDataAndStop) {
   ASSERT_EQ(t.scanOn(0, 0x01, millis(100), millis(100)), Error::kNone);
   platform::AdvParams ap;
   ap.interval = millis(50);
-  ASSERT_EQ(t.w.platform(t.adv).ble->startAdvertising(ap, kData), Error::kNone);
+  ASSERT_EQ(t.w.platform(t.adv).ble->startAdvertising(ap, advData()), Error::kNone);
   Script sc(t.w.kernel());
   const std::vector<std::uint8_t> other = {0x09, 0x08, 0x07};
   sc.at(millis(120),
@@ -180,7 +182,7 @@ TEST(BleController, RestartWithNewDataAndStop) {
   t.w.runUntil(SimTime{millis(500)});
   const auto& r = t.rec[0].reports;
   ASSERT_GE(r.size(), 5U);
-  EXPECT_EQ(r[0].data, kData);
+  EXPECT_EQ(r[0].data, advData());
   EXPECT_EQ(r.back().data, other);
   // The restart begins a new event at once.
   const auto it = std::find_if(r.begin(), r.end(), [&](const auto& x) { return x.data == other; });
@@ -197,13 +199,13 @@ TEST(BleController, RejectsBadParameters) {
   platform::AdvParams ap;
   EXPECT_EQ(c.startAdvertising(ap, std::vector<std::uint8_t>(32, 0)), Error::kInvalidArgs);
   ap.channel_map = 0;
-  EXPECT_EQ(c.startAdvertising(ap, kData), Error::kInvalidArgs);
+  EXPECT_EQ(c.startAdvertising(ap, advData()), Error::kInvalidArgs);
   ap.channel_map = 0x07;
   ap.interval = millis(19);
-  EXPECT_EQ(c.startAdvertising(ap, kData), Error::kInvalidArgs);
+  EXPECT_EQ(c.startAdvertising(ap, advData()), Error::kInvalidArgs);
   ap.interval = millis(100);
   ap.type = platform::AdvPduType::kScanReq;
-  EXPECT_EQ(c.startAdvertising(ap, kData), Error::kUnsupported);
+  EXPECT_EQ(c.startAdvertising(ap, advData()), Error::kUnsupported);
   EXPECT_FALSE(c.isAdvertising());
   platform::ScanParams sp;
   sp.window = millis(40);
@@ -238,7 +240,7 @@ TEST(BleController, DriftingAdvertiserIntervalsInItsOwnTime) {
   platform::AdvParams ap;
   ap.interval = millis(100);
   ap.channel_map = 0x01;
-  ASSERT_EQ(w.platform(adv).ble->startAdvertising(ap, kData), Error::kNone);
+  ASSERT_EQ(w.platform(adv).ble->startAdvertising(ap, advData()), Error::kNone);
   w.runUntil(SimTime{seconds(20)});
   ASSERT_GT(rec.reports.size(), 150U);
   Duration min_gap = seconds(1);

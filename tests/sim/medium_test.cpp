@@ -97,7 +97,7 @@ TEST(Medium, PrrAgainstDistanceMatchesAnalyticModel) {
 // --- collisions and capture ------------------------------------------------------------
 
 struct Trio {
-  explicit Trio(double da, double db, WorldConfig cfg = plainConfig()) : w(cfg) {
+  explicit Trio(double da, double db, WorldConfig cfg = plainConfig()) : w(std::move(cfg)) {
     a = w.addNode(at(-da));
     r = w.addNode(at(0.0));
     b = w.addNode(at(0.0, db));
@@ -599,8 +599,11 @@ TEST(Medium, CostFollowsNeighboursNotNodes) {
   WorldConfig cfg = plainConfig();
   cfg.phy.max_tx_power_dbm = 0.0;
   World w(cfg);
-  for (int i = 0; i < 400; ++i)
-    w.addNode(at(50.0 * (i % 20), 50.0 * (i / 20)));
+  for (int i = 0; i < 400; ++i) {
+    const int row = i / 20;
+    const int col = i % 20;
+    w.addNode(at(50.0 * col, 50.0 * row));
+  }
   w.finalizeTopology();
   powerAll(w);
   for (NodeId i = 0; i < 400; ++i)

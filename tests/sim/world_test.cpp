@@ -214,6 +214,7 @@ TEST(World, GridNeighbourTableEqualsBruteForce) {
   Propagation prop(pc, 3);
   Rng rng(11);
   std::vector<Vec3> pos;
+  pos.reserve(700);
   for (int i = 0; i < 700; ++i)
     pos.push_back(Vec3{rng.uniform(0, 1500), rng.uniform(0, 900), 0});
   const double min_gain = -85.0;  // 147 m with 4 sigma of shadowing: the grid pays off
