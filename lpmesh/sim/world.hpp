@@ -2,9 +2,11 @@
 // platform implementations (issue #2 §3-§4). The scenario layer builds one from YAML;
 // tests and benchmarks build them directly.
 //
-// DRAFT INTERFACE, fixed before implementation so the scenario layer and the medium can
-// be written in parallel. The implementer may add members; changing the ones here
-// means updating their users.
+// Use: addNode() for every node, finalizeTopology() (builds the static neighbour lists;
+// runUntil() does it if needed), setStackFactory() / powerOn() per node, addJammer()
+// at any time, runUntil(). Node ids are 0..N-1 in the order of addNode(). Models and
+// their numbers: medium.hpp (reception), phy_model.hpp (PHYs, spectrum, BER),
+// propagation.hpp, radio_802154.hpp, ble_controller.hpp, pcap.hpp.
 #pragma once
 
 #include <array>
