@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -92,10 +91,7 @@ int run(const RunArgs& args, CommandContext& context) {
     const double sim = toSeconds(runner.now().time_since_epoch());
     const double frac = total.count() > 0 ? sim / toSeconds(total) : 1.0;
     const double speed = wall > 0 ? sim / wall : 0.0;
-    std::fprintf(stderr, "\r  sim %s / %s  %5.1f%%  %sevents/s  ETA %s\033[K",
-                 scenario::formatDuration(
-                     duration_cast<Duration>(std::chrono::duration<double>(std::floor(sim))))
-                     .c_str(),
+    std::fprintf(stderr, "\r  sim %.1fs / %s  %5.1f%%  %sevents/s  ETA %s\033[K", sim,
                  scenario::formatDuration(total).c_str(), 100.0 * frac,
                  rate(wall > 0 ? static_cast<double>(runner.events()) / wall : 0.0).c_str(),
                  eta(speed > 0 ? (toSeconds(total) - sim) / speed : -1.0).c_str());
