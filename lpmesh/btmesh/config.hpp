@@ -144,6 +144,10 @@ struct NodeConfig {
   std::uint16_t replay_list_size = 10;
 
   // --- access layer (§3.7) ---
+  /// Subscription list entries per model (Z: BT_MESH_MODEL_GROUP_COUNT).
+  std::uint8_t model_subscription_count = 8;
+  /// AppKey bindings per model (Z: BT_MESH_MODEL_KEY_COUNT).
+  std::uint8_t model_key_count = 4;
   /// §3.7.3.1 response delays: 20..50 ms to unicast requests, 20..500 ms to group ones.
   bool random_response_delay = true;
   /// Replies and publications waiting for their random delay.

@@ -230,7 +230,8 @@ std::size_t LowerTransport::activeTransfers() const {
 
 Result<std::uint32_t> LowerTransport::send(const LowerTransportTx& req) {
   const std::size_t len = req.upper_pdu.size();
-  if (len == 0) return Error::kInvalidArgs;
+  // Only an unsegmented control message may have no parameters (e.g. Path Echo Request).
+  if (len == 0 && (!req.ctl || req.segmented)) return Error::kInvalidArgs;
   const bool fits_unsegmented =
       req.ctl ? len <= kMaxUnsegmentedControlParams : len <= kMaxUnsegmentedAccessPdu;
   // A 64-bit TransMIC exists only in segmented messages (§3.5.2.1).
