@@ -70,6 +70,7 @@ void SimBleController::onEvent(void* self, std::uint64_t code) {
 
 Error SimBleController::startAdvertising(const platform::AdvParams& params,
                                          std::span<const std::uint8_t> data) {
+  if (!powered_) return Error::kInvalidState;
   if (data.size() > platform::kBleMaxAdvData || (params.channel_map & 0x07) == 0 ||
       params.interval < millis(20) || params.interval > micros(10'240'000)) {
     return Error::kInvalidArgs;
@@ -180,6 +181,7 @@ void SimBleController::stopAdvertising() {
 }
 
 Error SimBleController::startScanning(const platform::ScanParams& params) {
+  if (!powered_) return Error::kInvalidState;
   // Vol 4 Part E §7.8.10: LE_Scan_Interval / Window 2.5 ms .. 10.24 s, window <= interval.
   const Duration lo = micros(2'500);
   const Duration hi = micros(10'240'000);
@@ -261,10 +263,12 @@ void SimBleController::powerOff() {
   pdu_on_air_ = false;
   restart_pending_ = false;
   client_ = nullptr;
+  powered_ = false;
   medium_.stopListening(port_, RadioState::kOff);
 }
 
 void SimBleController::powerOn() {
+  powered_ = true;
   medium_.stopListening(port_, RadioState::kSleep);
 }
 

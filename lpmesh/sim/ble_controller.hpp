@@ -82,6 +82,8 @@ class SimBleController final : public platform::BleController, public PortClient
   std::uint32_t port_ = kNoPort;
   platform::BleControllerClient* client_ = nullptr;
 
+  bool powered_ = false;  ///< node power; requests while off fail with kInvalidState
+
   // Advertising.
   bool advertising_ = false;
   platform::AdvParams adv_params_{};

@@ -85,6 +85,7 @@ void SimRadio802154::onEvent(void* self, std::uint64_t code) {
 }
 
 Error SimRadio802154::transmit(const platform::Tx802154& tx) {
+  if (!powered_) return Error::kInvalidState;
   if (op_ != Op::kIdle) return Error::kBusy;
   if (!validChannel(tx.channel) || tx.mpdu.size() > platform::k802154MaxMpdu) {
     return Error::kInvalidArgs;
@@ -164,6 +165,7 @@ void SimRadio802154::restoreReceiver() {
 }
 
 Error SimRadio802154::receive(std::uint8_t channel) {
+  if (!powered_) return Error::kInvalidState;
   if (!validChannel(channel)) return Error::kInvalidArgs;
   rx_on_ = true;
   rx_channel_ = channel;
@@ -188,12 +190,14 @@ void SimRadio802154::cancelOp() {
 }
 
 void SimRadio802154::sleep() {
+  if (!powered_) return;
   cancelOp();
   rx_on_ = false;
   medium_.stopListening(port_, RadioState::kSleep);
 }
 
 Error SimRadio802154::energyDetect(std::uint8_t channel, Duration duration) {
+  if (!powered_) return Error::kInvalidState;
   if (op_ != Op::kIdle) return Error::kBusy;
   if (!validChannel(channel) || duration.count() <= 0) return Error::kInvalidArgs;
   ed_channel_ = channel;
@@ -233,11 +237,13 @@ void SimRadio802154::powerOff() {
   op_ = Op::kIdle;
   rx_on_ = false;
   client_ = nullptr;
+  powered_ = false;
   medium_.stopListening(port_, RadioState::kOff);
 }
 
 void SimRadio802154::powerOn() {
   cca_threshold_dbm_ = medium_.phy().cca_threshold_dbm;
+  powered_ = true;
   op_ = Op::kIdle;
   rx_on_ = false;
   medium_.stopListening(port_, RadioState::kSleep);

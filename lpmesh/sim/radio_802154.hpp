@@ -76,6 +76,7 @@ class SimRadio802154 final : public platform::Radio802154, public PortClient {
   platform::Radio802154Client* client_ = nullptr;
   std::int8_t cca_threshold_dbm_;
   Op op_ = Op::kIdle;
+  bool powered_ = false;  ///< node power; requests while off fail with kInvalidState
   EventId event_{};
   EventId notify_event_{};
   bool rx_on_ = false;

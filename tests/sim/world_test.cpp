@@ -99,6 +99,10 @@ TEST(World, RebootKeepsSettingsAndLosesStackState) {
   w.runUntil(SimTime{millis(60)});
   EXPECT_FALSE(w.isPowered(n));
   EXPECT_EQ(l.destroyed, 2);
+  // A radio of a node that is off refuses work.
+  const auto f = dataFrame(1, 1, 10);
+  EXPECT_EQ(w.platform(n).radio802154->transmit(txOn(11, f)), Error::kInvalidState);
+  EXPECT_EQ(w.platform(n).radio802154->receive(11), Error::kInvalidState);
   EXPECT_EQ(w.radioStats(n).time_in_state[static_cast<std::size_t>(RadioState::kOff)],
             millis(1) + millis(20));
   w.powerOn(n, SimTime{millis(70)});
