@@ -82,7 +82,8 @@ Access::Access(const platform::Platform& platform, const NodeConfig& config, Net
 Access::~Access() {
   platform_.timers->stop(delay_timer_);
   for (Element& e : elements_) {
-    for (auto& m : e.models) platform_.timers->stop(m->period_timer);
+    for (auto& m : e.models)
+      platform_.timers->stop(m->period_timer);
   }
 }
 
@@ -98,7 +99,8 @@ std::uint8_t Access::addElement(std::uint16_t location) {
 
 Model& Access::addModel(std::uint8_t element, ModelId id, ModelHandler* handler,
                         bool dev_key_only) {
-  while (elements_.size() <= element) addElement();
+  while (elements_.size() <= element)
+    addElement();
   auto m = std::make_unique<Model>();
   m->id = id;
   m->element = element;
@@ -250,8 +252,7 @@ bool Access::listensTo(Address address) const {
 // ---------------------------------------------------------------------------------------
 // Reception (§3.7.4)
 
-bool Access::deliverable(const Model& model, const AccessRx& rx,
-                         std::uint8_t element_index) const {
+bool Access::deliverable(const Model& model, const AccessRx& rx, std::uint8_t element_index) const {
   if (isUnicast(rx.dst)) {
     if (elements_[element_index].address != rx.dst) return false;
   } else if (isFixedGroup(rx.dst)) {

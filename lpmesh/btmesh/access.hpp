@@ -30,7 +30,9 @@ namespace lpm::btmesh {
 /// high byte), 3-octet (0xC0 | op) << 16 | Company ID (Zephyr's BT_MESH_MODEL_OP_* values).
 using Opcode = std::uint32_t;
 
-constexpr Opcode opcode1(std::uint8_t b0) { return b0; }
+constexpr Opcode opcode1(std::uint8_t b0) {
+  return b0;
+}
 constexpr Opcode opcode2(std::uint8_t b0, std::uint8_t b1) {
   return (Opcode{b0} << 8) | b1;
 }
@@ -198,7 +200,7 @@ struct MessageTx {
   std::uint8_t ttl = kUseDefaultTtl;
   Opcode opcode = 0;
   ByteSpan params;
-  bool segmented = false;     ///< acknowledged by the lower transport
+  bool segmented = false;  ///< acknowledged by the lower transport
   bool trans_mic_64 = false;
   bool friendship_credentials = false;
 };

@@ -32,7 +32,8 @@ Error Node::installKeys() {
   keys_.setDevKey(provisioning_.dev_key);
   keys_.ivIndex().index = provisioning_.iv_index;
   keys_.ivIndex().update_in_progress = provisioning_.iv_update;
-  for (const auto& n : provisioning_.net_keys) LPM_TRY(keys_.addNetKey(n.index, n.key));
+  for (const auto& n : provisioning_.net_keys)
+    LPM_TRY(keys_.addNetKey(n.index, n.key));
   for (const auto& a : provisioning_.app_keys) {
     LPM_TRY(keys_.addAppKey(a.index, a.net_index, a.key));
   }

@@ -159,7 +159,8 @@ Bytes FriendSubscriptionList::encode() const {
   Bytes out;
   VectorWriter w(out);
   w.u8(transaction_number);
-  for (Address a : addresses) w.u16be(a);
+  for (Address a : addresses)
+    w.u16be(a);
   return out;
 }
 

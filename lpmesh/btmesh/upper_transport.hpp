@@ -243,10 +243,10 @@ class ControlMessageHandler {
 struct UpperTransportStats {
   std::uint64_t rx_access = 0;
   std::uint64_t rx_control = 0;
-  std::uint64_t drop_auth = 0;        ///< no key / label authenticated the TransMIC
-  std::uint64_t drop_no_key = 0;      ///< no AppKey with this AID in the subnet
-  std::uint64_t drop_invalid = 0;     ///< address/key combination not allowed (§3.4.3)
-  std::uint64_t drop_control = 0;     ///< unknown opcode, wrong size, prohibited values
+  std::uint64_t drop_auth = 0;     ///< no key / label authenticated the TransMIC
+  std::uint64_t drop_no_key = 0;   ///< no AppKey with this AID in the subnet
+  std::uint64_t drop_invalid = 0;  ///< address/key combination not allowed (§3.4.3)
+  std::uint64_t drop_control = 0;  ///< unknown opcode, wrong size, prohibited values
   std::uint64_t tx_access = 0;
   std::uint64_t tx_control = 0;
 };
