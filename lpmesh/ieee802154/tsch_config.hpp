@@ -71,8 +71,12 @@ struct TschConfig {
   /// Keep-alive to the time source after this long without synchronising on it
   /// (Contiki-NG TSCH_KEEPALIVE_TIMEOUT 12 s).
   Duration ka_period = seconds(12);
-  /// Desynchronised after this long without synchronising on the time source.
-  Duration desync_timeout = seconds(60);
+  /// Keep-alive period once the drift against the time source is learnt and compensated
+  /// (Contiki-NG TSCH_MAX_KEEPALIVE_TIMEOUT); used only with adaptive_timesync.
+  Duration ka_period_compensated = seconds(60);
+  /// Desynchronised after this long without synchronising on the time source
+  /// (Contiki-NG TSCH_DESYNC_THRESHOLD: 2 x its 60 s longest keep-alive period).
+  Duration desync_timeout = seconds(120);
   /// Scanning: time on one channel before moving to another.
   Duration scan_dwell = seconds(1);
   /// A time-source candidate's EB older than this is not used to synchronise: the node
@@ -140,6 +144,8 @@ struct TschStats {
   // Synchronisation.
   std::uint64_t sync_corrections = 0;
   std::int64_t max_abs_correction_ns = 0;
+  /// The same once a drift estimate exists (adaptive timesync at work).
+  std::int64_t max_abs_correction_learnt_ns = 0;
   std::uint64_t slots_active = 0;  ///< slots in which the radio was used
 };
 

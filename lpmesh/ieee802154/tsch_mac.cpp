@@ -470,6 +470,7 @@ void TschMac::syncTo(std::size_t index) {
   ref_time_ = c.sfd_time - micros(timing_.tx_offset) - kSfdAfterShr;
   drift_ppb_ = 0;
   anchor_valid_ = false;
+  drift_learnt_ = false;
   corr_since_anchor_ns_ = 0;
   last_sync_asn_ = ref_asn_;
   joined_asn_ = ref_asn_;
@@ -512,6 +513,7 @@ void TschMac::desynchronize() {
   neighbors_.clear();
   time_source_ = kNoIndex;
   drift_ppb_ = 0;
+  drift_learnt_ = false;
   upper_.onDesynchronized();
   startScanning();
 }
@@ -1068,7 +1070,10 @@ void TschMac::housekeeping() {
     desynchronize();
     return;
   }
-  if (since < config_.ka_period) return;
+  const Duration ka_period = drift_learnt_
+                                 ? std::max(config_.ka_period, config_.ka_period_compensated)
+                                 : config_.ka_period;
+  if (since < ka_period) return;
   // Any frame to the time source brings an ACK with a time correction.
   if (neighbors_[time_source_].queued > 0) return;
   auto index = allocPacket(true);
@@ -1103,8 +1108,11 @@ void TschMac::applyCorrection(std::int64_t correction_ns) {
   ref_asn_ = slot_.asn;
   last_sync_asn_ = slot_.asn;
   ++stats_.sync_corrections;
-  stats_.max_abs_correction_ns =
-      std::max(stats_.max_abs_correction_ns, correction_ns < 0 ? -correction_ns : correction_ns);
+  const std::int64_t magnitude = correction_ns < 0 ? -correction_ns : correction_ns;
+  stats_.max_abs_correction_ns = std::max(stats_.max_abs_correction_ns, magnitude);
+  if (drift_learnt_) {
+    stats_.max_abs_correction_learnt_ns = std::max(stats_.max_abs_correction_learnt_ns, magnitude);
+  }
   trace(TraceKind::kMetric, "time_correction_us", correction_ns / 1000);
   if (!config_.adaptive_timesync) return;
   if (!anchor_valid_) {
@@ -1120,7 +1128,11 @@ void TschMac::applyCorrection(std::int64_t correction_ns) {
   if (elapsed < config_.drift_min_interval.count()) return;
   const Int128 step = static_cast<Int128>(corr_since_anchor_ns_) * kBillion / elapsed;
   drift_ppb_ += static_cast<std::int64_t>(step);
-  if (drift_ppb_ > kMaxDriftPpb || drift_ppb_ < -kMaxDriftPpb) drift_ppb_ = 0;
+  drift_learnt_ = true;
+  if (drift_ppb_ > kMaxDriftPpb || drift_ppb_ < -kMaxDriftPpb) {
+    drift_ppb_ = 0;
+    drift_learnt_ = false;
+  }
   anchor_asn_ = slot_.asn;
   corr_since_anchor_ns_ = 0;
 }

@@ -250,6 +250,7 @@ class TschMac final : public platform::Radio802154Client {
   std::int64_t drift_ppb_ = 0;
   std::uint64_t anchor_asn_ = 0;
   bool anchor_valid_ = false;
+  bool drift_learnt_ = false;  ///< at least one drift estimate taken
   std::int64_t corr_since_anchor_ns_ = 0;
   std::uint64_t last_sync_asn_ = 0;  ///< last synchronisation on the time source
   std::uint64_t joined_asn_ = 0;
