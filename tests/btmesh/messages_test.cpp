@@ -173,7 +173,7 @@ TEST(BtmeshMessages, AccessMessagesEncodeLayerByLayer) {
     }
     ++checked;
   }
-  EXPECT_EQ(checked, 8 + 24);
+  EXPECT_EQ(checked, 7 + 25);
 }
 
 TEST(BtmeshMessages, AccessMessagesDecodeLayerByLayer) {
@@ -228,7 +228,7 @@ TEST(BtmeshMessages, AccessMessagesDecodeLayerByLayer) {
     EXPECT_EQ(got[0].ctx.segmented, v["expected"]["segments"].size() > 1 || in["SZMIC"] == "01");
     ++checked;
   }
-  EXPECT_EQ(checked, 8 + 24);
+  EXPECT_EQ(checked, 7 + 25);
 }
 
 // --- control messages and network-level PDUs ----------------------------------------------
