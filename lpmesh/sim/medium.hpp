@@ -163,7 +163,7 @@ class Medium {
 
   const PhyConfig& phy() const { return phy_; }
   const MediumStats& stats() const { return stats_; }
-  double noiseMw(Phy phy) const { return noise_mw_[static_cast<int>(phy)]; }
+  double noiseMw(Phy phy) const { return noise_mw_[static_cast<std::size_t>(phy)]; }
   std::size_t activeCount() const { return active_.size(); }
   std::size_t poolSize() const { return pool_.size(); }
   std::size_t memoryBytes() const;
