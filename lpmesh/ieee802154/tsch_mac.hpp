@@ -102,7 +102,8 @@ class TschMac final : public platform::Radio802154Client {
   LocalTime slotStart(std::uint64_t asn) const;
   /// The time-source neighbour's address, when synchronised to one.
   std::optional<Eui64> timeSource() const;
-  /// The learnt drift against the time source, parts per billion (adaptive timesync).
+  /// The learnt rate of this node's clock against the time source's, parts per billion
+  /// (adaptive timesync): negative when this clock runs slow.
   std::int64_t driftEstimatePpb() const { return drift_ppb_; }
   Eui64 address() const { return self_; }
   const TschStats& stats() const { return stats_; }

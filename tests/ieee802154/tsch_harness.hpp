@@ -2,6 +2,8 @@
 // drift, one TschNode stack each, and an observer that records what the nodes report.
 #pragma once
 
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -69,6 +71,12 @@ class TschHarness : public TschNodeObserver {
 
   void run(Duration until) { world.runUntil(SimTime{until}); }
 
+  /// Runs `fn` at simulated time `t`.
+  void at(Duration t, std::function<void()> fn) {
+    actions_.push_back(std::move(fn));
+    world.kernel().schedule(SimTime{t}, &TschHarness::runAction, this, actions_.size() - 1);
+  }
+
   /// Received traffic packets: (receiver, origin) -> distinct counters.
   std::map<std::pair<NodeId, NodeId>, std::map<std::uint32_t, int>> received;
 
@@ -105,7 +113,12 @@ class TschHarness : public TschNodeObserver {
   std::vector<TschStats> final_stats;
 
  private:
+  static void runAction(void* self, std::uint64_t index) {
+    static_cast<TschHarness*>(self)->actions_[static_cast<std::size_t>(index)]();
+  }
+
   std::vector<TschNode*> nodes_;
+  std::deque<std::function<void()>> actions_;
 
  public:
   /// Declared last: destroyed first, while the stacks can still report to the members.
