@@ -101,7 +101,8 @@ Result<SegmentAck> SegmentAck::parse(ByteSpan params) {
 std::array<std::uint8_t, SegmentAck::kSize> SegmentAck::encode() const {
   std::array<std::uint8_t, kSize> out{};
   ByteWriter w(out);
-  w.u16be(static_cast<std::uint16_t>((obo ? 0x8000U : 0U) | ((seq_zero & kSeqZeroMask) << 2)));
+  w.u16be(static_cast<std::uint16_t>((obo ? 0x8000U : 0U) |
+                                     (static_cast<std::uint32_t>(seq_zero & kSeqZeroMask) << 2U)));
   w.u32be(block_ack);
   return out;
 }
