@@ -292,3 +292,101 @@ TEST(TschMacDutyCycle, IdleSlotsCostNothing) {
 
 }  // namespace
 }  // namespace lpm::ieee802154
+
+namespace lpm::ieee802154 {
+namespace {
+
+using test::TschHarness;
+using test::unitDiskWorld;
+
+TEST(TschMacJoin, AdoptsCustomTimeslotTemplateAndHoppingSequenceFromTheEb) {
+  TschHarness h(unitDiskWorld());
+  const NodeId coord = h.add(0, 0);
+  const NodeId node = h.add(10, 0);
+  TschConfig cc;
+  cc.coordinator = true;
+  cc.slotframe_length = 11;
+  cc.eb_period = seconds(2);
+  // RFC 8180 A.2 template (15 ms slots), announced in the full Timeslot IE.
+  cc.timeslot_template_id = 1;
+  cc.timing = TimeslotTiming{2700, 128, 3180, 1680, 1200, 1500, 3300, 600, 192, 2400, 4256, 15000};
+  cc.hopping_sequence_id = 1;
+  cc.hopping_sequence = {15, 20, 25, 26};
+  h.setup(coord, cc);
+  TschConfig nc;  // defaults: template 0, 16-channel sequence
+  nc.num_neighbours_to_wait = 1;
+  TschTrafficConfig traffic;
+  traffic.period = seconds(2);
+  traffic.destination = h.eui(coord);
+  h.setup(node, nc, std::nullopt, traffic);
+  h.powerAll();
+  h.run(seconds(180));
+  ASSERT_TRUE(h.mac(node).isSynchronized());
+  EXPECT_EQ(h.mac(node).timing(), cc.timing);
+  EXPECT_EQ(std::vector<std::uint8_t>(h.mac(node).hoppingSequence().begin(),
+                                      h.mac(node).hoppingSequence().end()),
+            cc.hopping_sequence);
+  EXPECT_EQ(h.mac(node).currentAsn(), h.mac(coord).currentAsn());
+  EXPECT_GT(h.done_ok[node], 40);
+  EXPECT_EQ(h.done_failed[node], 0);
+  EXPECT_EQ(static_cast<int>(h.distinctReceived(coord, node)), h.done_ok[node]);
+}
+
+TEST(TschMacJoin, WithoutSlotframeAndLinkIeTheConfiguredMinimalScheduleIsUsed) {
+  TschHarness h(unitDiskWorld());
+  const NodeId coord = h.add(0, 0);
+  const NodeId node = h.add(10, 0);
+  TschConfig cc;
+  cc.coordinator = true;
+  cc.slotframe_length = 13;
+  cc.eb_period = seconds(2);
+  cc.eb_slotframe_link_ie = false;
+  h.setup(coord, cc);
+  TschConfig nc = cc;
+  nc.coordinator = false;
+  nc.num_neighbours_to_wait = 1;
+  TschTrafficConfig traffic;
+  traffic.period = seconds(3);
+  traffic.destination = h.eui(coord);
+  h.setup(node, nc, std::nullopt, traffic);
+  h.powerAll();
+  h.run(seconds(120));
+  ASSERT_TRUE(h.mac(node).isSynchronized());
+  EXPECT_EQ(h.mac(node).schedule(), TschSchedule::minimal(13));
+  EXPECT_GT(h.done_ok[node], 20);
+}
+
+TEST(TschMacJoin, EbsThatTryToChangeTheScheduleAreIgnored) {
+  TschHarness h(unitDiskWorld());
+  const NodeId coord = h.add(0, 0);
+  const NodeId rogue = h.add(0, 5);
+  const NodeId node = h.add(10, 0);
+  TschConfig cc;
+  cc.coordinator = true;
+  cc.slotframe_length = 11;
+  cc.eb_period = seconds(2);
+  h.setup(coord, cc);
+  // Same PAN, same ASN timeline (both start at 0 without drift), another schedule.
+  TschConfig rc = cc;
+  TschSchedule other = TschSchedule::minimal(11);
+  TschLink extra;
+  extra.timeslot = 5;
+  extra.options = kLinkTx | kLinkRx | kLinkShared;
+  ASSERT_EQ(other.addLink(0, extra), Error::kNone);
+  rc.schedule = other;
+  h.setup(rogue, rc);
+  TschConfig nc = cc;
+  nc.coordinator = false;
+  nc.num_neighbours_to_wait = 1;
+  nc.eb_period = Duration{0};
+  h.setup(node, nc, coord);  // static tree: the coordinator is the time source
+  h.powerAll();
+  h.run(seconds(120));
+  ASSERT_TRUE(h.mac(node).isSynchronized());
+  EXPECT_EQ(h.mac(node).timeSource(), h.eui(coord));
+  EXPECT_EQ(h.mac(node).schedule(), TschSchedule::minimal(11));
+  EXPECT_GT(h.mac(node).stats().drop_eb_config, 5U);
+}
+
+}  // namespace
+}  // namespace lpm::ieee802154
