@@ -82,3 +82,54 @@ TEST(TschScenario, TwentyNodesStaySynchronisedForAnHourWithDriftingClocks) {
 
 }  // namespace
 }  // namespace lpm::ieee802154
+
+namespace lpm::ieee802154 {
+namespace {
+
+using test::TschHarness;
+
+TEST(TschScenario, JammedCellDesynchronisesNodesThatRejoinAfterwards) {
+  TschHarness h(logDistanceWorld(11));
+  TschConfig cc;
+  cc.coordinator = true;
+  cc.slotframe_length = 11;
+  cc.eb_period = seconds(4);
+  const NodeId coord = h.add(0, 0, 10.0);
+  h.setup(coord, cc);
+  TschConfig nc = cc;
+  nc.coordinator = false;
+  nc.num_neighbours_to_wait = 1;
+  std::vector<NodeId> nodes;
+  for (int i = 0; i < 5; ++i) {
+    const NodeId id = h.add(8.0 + 2.0 * i, 3.0 * i, -20.0 + 10.0 * i);
+    h.setup(id, nc, coord);  // static tree: all synchronise on the coordinator
+    nodes.push_back(id);
+  }
+  h.powerAll();
+  // Every 2.4 GHz channel jammed next to the coordinator from 120 s to 420 s.
+  for (int ch = 11; ch <= 26; ++ch) {
+    h.world.addJammer(sim::Vec3{1.0, 0.0, 0.0}, 2405.0 + 5.0 * (ch - 11), 10.0,
+                      SimTime{seconds(120)}, SimTime{seconds(420)});
+  }
+  std::vector<TschState> before, during;
+  h.at(seconds(110), [&] {
+    for (NodeId id : nodes) before.push_back(h.mac(id).state());
+  });
+  h.at(seconds(410), [&] {
+    for (NodeId id : nodes) during.push_back(h.mac(id).state());
+  });
+  h.run(seconds(1200));
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const NodeId id = nodes[i];
+    EXPECT_EQ(before[i], TschState::kSynchronized) << "node " << id;
+    // Desynchronised after the 120 s threshold, scanning while the jammer is on.
+    EXPECT_EQ(during[i], TschState::kScanning) << "node " << id;
+    EXPECT_EQ(h.desynced[id], 1) << "node " << id;
+    EXPECT_EQ(h.synced[id], 2) << "node " << id;
+    EXPECT_TRUE(h.mac(id).isSynchronized()) << "node " << id;
+    EXPECT_EQ(h.mac(id).currentAsn(), h.mac(coord).currentAsn());
+  }
+}
+
+}  // namespace
+}  // namespace lpm::ieee802154
