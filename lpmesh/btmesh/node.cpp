@@ -23,6 +23,7 @@ Node::Node(const platform::Platform& platform, const NodeConfig& config,
       upper_(platform_, network_, lower_, keys_),
       access_(platform_, config_, network_, keys_, upper_) {
   network_.setUpper(this);
+  if (platform_.ble != nullptr) adv_ = std::make_unique<AdvertisingBearer>(platform_, config_);
 }
 
 Node::~Node() = default;
@@ -47,6 +48,14 @@ void Node::start() {
   const Error e = network_.setElements(provisioning_.primary_address,
                                        static_cast<std::uint8_t>(access_.elementCount()));
   if (e != Error::kNone && provisioning_error_ == Error::kNone) provisioning_error_ = e;
+  if (adv_ != nullptr) {
+    auto id = network_.addInterface(adv_.get());
+    if (id.ok()) {
+      adv_->attach(&network_, *id);
+      const Error s = adv_->start();
+      if (s != Error::kNone && provisioning_error_ == Error::kNone) provisioning_error_ = s;
+    }
+  }
   started_ = true;
   platform::trace(platform_.trace, "btmesh.node", platform::TraceKind::kState, "started");
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lpmesh/btmesh/access.hpp"
+#include "lpmesh/btmesh/bearer_adv.hpp"
 #include "lpmesh/btmesh/config.hpp"
 #include "lpmesh/btmesh/keys.hpp"
 #include "lpmesh/btmesh/lower_transport.hpp"
@@ -48,8 +49,9 @@ class Node final : public platform::Stack, private NetworkUpper {
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
-  /// Assigns the element addresses (a primary element is created when none exists) and
-  /// restores SEQ from settings. Bearers may be attached before or after.
+  /// Assigns the element addresses (a primary element is created when none exists),
+  /// restores SEQ from settings and, when the platform has a BLE controller, attaches
+  /// the advertising bearer and starts scanning. More bearers may be attached any time.
   void start() override;
   bool started() const { return started_; }
   Error provisioningError() const { return provisioning_error_; }
@@ -63,6 +65,8 @@ class Node final : public platform::Stack, private NetworkUpper {
   LowerTransport& lowerTransport() { return lower_; }
   UpperTransport& upperTransport() { return upper_; }
   Access& access() { return access_; }
+  /// The advertising bearer (null without a BLE controller).
+  AdvertisingBearer* advertisingBearer() { return adv_.get(); }
 
  private:
   // NetworkUpper
@@ -83,6 +87,7 @@ class Node final : public platform::Stack, private NetworkUpper {
   LowerTransport lower_;
   UpperTransport upper_;
   Access access_;
+  std::unique_ptr<AdvertisingBearer> adv_;  ///< destroyed first: it points at network_
   bool started_ = false;
 };
 

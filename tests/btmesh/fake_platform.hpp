@@ -149,6 +149,62 @@ class FakePlatform {
   platform::Platform platform_{};
 };
 
+/// platform::BleController that records advertising/scanning requests; the test ends
+/// advertising sets and injects advertising reports by hand.
+class FakeBleController final : public platform::BleController {
+ public:
+  struct Advert {
+    platform::AdvParams params;
+    Bytes data;
+    LocalTime time{};
+  };
+  explicit FakeBleController(const platform::Timers* clock = nullptr) : clock_(clock) {}
+
+  void setClient(platform::BleControllerClient* client) override { client_ = client; }
+  BleAddress address() const override { return BleAddress{0xC0, 0, 0, 0, 0, 1}; }
+  Error startAdvertising(const platform::AdvParams& params,
+                         std::span<const std::uint8_t> data) override {
+    if (data.size() > platform::kBleMaxAdvData || params.channel_map == 0) {
+      return Error::kInvalidArgs;
+    }
+    adverts.push_back(Advert{params, Bytes(data.begin(), data.end()),
+                             clock_ != nullptr ? clock_->now() : LocalTime{}});
+    advertising_ = true;
+    return Error::kNone;
+  }
+  void stopAdvertising() override { advertising_ = false; }
+  bool isAdvertising() const override { return advertising_; }
+  Error startScanning(const platform::ScanParams& params) override {
+    scan = params;
+    scanning = true;
+    return Error::kNone;
+  }
+  void stopScanning() override { scanning = false; }
+
+  /// The current advertising set finished its num_events.
+  void finishAdvertising() {
+    advertising_ = false;
+    if (client_ != nullptr) client_->onAdvertisingDone();
+  }
+  /// An ADV_NONCONN_IND with `data` as AdvData was heard.
+  void hear(ByteSpan data, std::int8_t rssi = -60) {
+    platform::AdvReport r;
+    r.type = platform::AdvPduType::kAdvNonconnInd;
+    r.data = data;
+    r.rssi_dbm = rssi;
+    if (client_ != nullptr) client_->onAdvReport(r);
+  }
+
+  std::vector<Advert> adverts;
+  platform::ScanParams scan{};
+  bool scanning = false;
+
+ private:
+  const platform::Timers* clock_;
+  platform::BleControllerClient* client_ = nullptr;
+  bool advertising_ = false;
+};
+
 /// A network interface that records every PDU it is asked to transmit.
 class FakeBearer final : public btmesh::NetworkInterface {
  public:
