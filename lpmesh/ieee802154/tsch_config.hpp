@@ -61,6 +61,9 @@ struct TschConfig {
   bool eb_full_hopping = false;
   /// RFC 8180 §4.5.2 lists it; Contiki-NG omits it by default.
   bool eb_slotframe_link_ie = true;
+  /// Put our extended address in Enhanced ACKs (RFC 8180 A.3 has none); lets a capture
+  /// reader verify secured ACKs without knowing who sent them.
+  bool eack_source_address = false;
 
   // --- RFC 8180 Figure 5 and timers ---
   Duration eb_period = seconds(16);          ///< EB_PERIOD (Contiki-NG TSCH_EB_PERIOD)

@@ -42,6 +42,8 @@ Frame buildEb(const Eui64& source, std::uint16_t pan_id, std::uint8_t seq, const
   mlme.sub_ies.emplace_back(content.hopping);
   if (content.slotframe_link) mlme.sub_ies.emplace_back(*content.slotframe_link);
   f.payload_ies.emplace_back(std::move(mlme));
+  for (const IetfIe& ietf : content.ietf)
+    f.payload_ies.emplace_back(ietf);
   return f;
 }
 
@@ -55,6 +57,9 @@ Result<EbContent> parseEb(const Frame& eb) {
   if (const auto* ch = findMlmeSubIe<ChannelHoppingIe>(eb.payload_ies)) c.hopping = *ch;
   if (const auto* sfl = findMlmeSubIe<TschSlotframeLinkIe>(eb.payload_ies)) {
     c.slotframe_link = *sfl;
+  }
+  for (const PayloadIe& pie : eb.payload_ies) {
+    if (const auto* ietf = std::get_if<IetfIe>(&pie)) c.ietf.push_back(*ietf);
   }
   return c;
 }
@@ -76,14 +81,16 @@ Frame buildData(const Eui64& source, const std::optional<Eui64>& dest, std::uint
 }
 
 Frame buildEnhancedAck(const Eui64& dest, std::uint8_t seq, std::int16_t time_correction_us,
-                       bool nack, std::optional<AuxSecurityHeader> security) {
+                       bool nack, std::optional<AuxSecurityHeader> security,
+                       std::optional<Eui64> source) {
   Frame f;
   f.type = FrameType::kAck;
   f.version = FrameVersion::k2015;
   f.seq = seq;
   f.dst = MacAddress::fromExtended(dest);
-  // RFC 8180 A.3: no PAN ID, no source address.
-  f.pan_id_compression = panIdCompressionFor(AddrMode::kExtended, AddrMode::kNone, false, false);
+  if (source) f.src = MacAddress::fromExtended(*source);
+  // RFC 8180 A.3: no PAN ID (and no source address unless asked for).
+  f.pan_id_compression = panIdCompressionFor(AddrMode::kExtended, f.src.mode, false, false);
   f.security = security;
   TimeCorrectionIe tc;
   tc.time_correction_us = time_correction_us;

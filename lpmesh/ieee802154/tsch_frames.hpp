@@ -21,6 +21,8 @@ struct EbContent {
   TschTimeslotIe timeslot;   ///< template id 0 when the EB has no Timeslot IE
   ChannelHoppingIe hopping;  ///< sequence id 0 when the EB has no Channel Hopping IE
   std::optional<TschSlotframeLinkIe> slotframe_link;
+  /// IETF payload IEs (RFC 8137) after the MLME IE, e.g. the RFC 9032 enrollment IE.
+  std::vector<IetfIe> ietf;
   bool operator==(const EbContent&) const = default;
 };
 
@@ -44,9 +46,12 @@ Frame buildData(const Eui64& source, const std::optional<Eui64>& dest, std::uint
                 std::uint8_t seq, ByteSpan payload, std::optional<AuxSecurityHeader> security);
 
 /// An Enhanced ACK (RFC 8180 A.3): version 2, the acknowledged frame's sequence number,
-/// destination = its source, no source address, ACK/NACK Time Correction IE.
+/// destination = its source, no PAN ID, ACK/NACK Time Correction IE; no source address
+/// unless `source` is given (a secured ACK with its source can be checked by a reader
+/// that does not know who acknowledges, e.g. Wireshark).
 Frame buildEnhancedAck(const Eui64& dest, std::uint8_t seq, std::int16_t time_correction_us,
-                       bool nack, std::optional<AuxSecurityHeader> security);
+                       bool nack, std::optional<AuxSecurityHeader> security,
+                       std::optional<Eui64> source = std::nullopt);
 
 /// Clamps a correction to the 12-bit signed range of the Time Correction IE.
 std::int16_t clampTimeCorrectionUs(std::int64_t us);

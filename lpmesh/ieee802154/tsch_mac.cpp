@@ -148,6 +148,22 @@ std::uint16_t TschMac::neighborIndex(const Eui64& address) const {
   return kNoIndex;
 }
 
+Error TschMac::setTimeSource(const Eui64& address) {
+  if (state_ != TschState::kSynchronized || config_.coordinator) return Error::kInvalidState;
+  if (time_source_ != kNoIndex && neighbors_[time_source_].address == address) return Error::kNone;
+  const std::uint16_t nb = touchNeighbor(address);
+  if (nb == kNoIndex) return Error::kNoBufs;
+  if (time_source_ != kNoIndex) neighbors_[time_source_].time_source = false;
+  time_source_ = nb;
+  neighbors_[nb].time_source = true;
+  // The drift learnt so far is kept (every time source follows the network's time); the
+  // estimate restarts its anchor on the new source.
+  anchor_valid_ = false;
+  corr_since_anchor_ns_ = 0;
+  trace(TraceKind::kCounter, "time_source_change");
+  return Error::kNone;
+}
+
 std::uint16_t TschMac::touchNeighbor(const Eui64& address) {
   const std::uint16_t found = neighborIndex(address);
   if (found != kNoIndex) return found;
@@ -918,6 +934,8 @@ bool TschMac::transmitSlotFrame() {
     EbContent c = eb_template_;
     c.sync.asn = slot_.asn;
     c.sync.join_metric = *jm;
+    c.ietf.clear();
+    upper_.ebIetfIes(c.ietf);
     plain =
         buildEb(self_, config_.pan_id, ebsn_++, c, outgoingSecurity(FrameType::kBeacon, nullptr));
   } else {
@@ -1259,7 +1277,9 @@ void TschMac::sendAck(const Frame& rx_frame, const Eui64& to, const platform::Rx
   const std::int64_t tc_us = tc_ns >= 0 ? (tc_ns + 500) / 1000 : -((-tc_ns + 500) / 1000);
   std::optional<AuxSecurityHeader> sec;
   if (secure_it) sec = outgoingSecurity(FrameType::kAck, &to);
-  const Frame ack = buildEnhancedAck(to, rx_frame.seq, clampTimeCorrectionUs(tc_us), false, sec);
+  const Frame ack =
+      buildEnhancedAck(to, rx_frame.seq, clampTimeCorrectionUs(tc_us), false, sec,
+                       config_.eack_source_address ? std::optional<Eui64>(self_) : std::nullopt);
   auto len = encodeSecured(ack, slot_.asn);
   if (!len) {
     trace(TraceKind::kDrop, "ack_encode_failed");
@@ -1286,6 +1306,7 @@ void TschMac::handleAck(const platform::Rx802154& rx) {
   if (f.type != FrameType::kAck || f.version != FrameVersion::k2015) return;
   if (!f.seq_suppressed && f.seq != slot_.seq) return;
   if (f.dst.mode == AddrMode::kExtended && f.dst.extended != self_) return;
+  if (f.src.mode == AddrMode::kExtended && f.src.extended != slot_.peer) return;
   Frame plain = f;
   if (f.security) {
     if (!config_.security.enabled) return;

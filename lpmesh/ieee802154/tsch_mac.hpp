@@ -102,6 +102,10 @@ class TschMac final : public platform::Radio802154Client {
   LocalTime slotStart(std::uint64_t asn) const;
   /// The time-source neighbour's address, when synchronised to one.
   std::optional<Eui64> timeSource() const;
+  /// RFC 8180 §6.2: makes neighbour `address` the time source while synchronised (the
+  /// routing layer follows its preferred parent). kInvalidState unless synchronised or
+  /// on the coordinator, kNoBufs when the neighbour table has no room for it.
+  Error setTimeSource(const Eui64& address);
   /// The learnt rate of this node's clock against the time source's, parts per billion
   /// (adaptive timesync): negative when this clock runs slow.
   std::int64_t driftEstimatePpb() const { return drift_ppb_; }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "lpmesh/core/bytes.hpp"
 #include "lpmesh/core/error.hpp"
@@ -56,6 +57,10 @@ class TschUpperLayer {
   /// MAX_EB_DELAY passed. Default: lowestJoinMetric().
   virtual std::optional<std::size_t> chooseTimeSource(
       std::span<const TschCandidate> candidates) const;
+
+  /// IETF IEs (RFC 8137) to carry in each EB this node sends, e.g. the RFC 9032
+  /// enrollment IE. Called when an EB is built.
+  virtual void ebIetfIes(std::vector<IetfIe>& /*out*/) const {}
 
   virtual void onSynchronized(const Eui64& /*time_source*/, std::uint8_t /*source_join_metric*/) {}
   virtual void onDesynchronized() {}

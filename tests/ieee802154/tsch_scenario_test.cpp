@@ -113,10 +113,12 @@ TEST(TschScenario, JammedCellDesynchronisesNodesThatRejoinAfterwards) {
   }
   std::vector<TschState> before, during;
   h.at(seconds(110), [&] {
-    for (NodeId id : nodes) before.push_back(h.mac(id).state());
+    for (NodeId id : nodes)
+      before.push_back(h.mac(id).state());
   });
   h.at(seconds(410), [&] {
-    for (NodeId id : nodes) during.push_back(h.mac(id).state());
+    for (NodeId id : nodes)
+      during.push_back(h.mac(id).state());
   });
   h.run(seconds(1200));
   for (std::size_t i = 0; i < nodes.size(); ++i) {
