@@ -73,6 +73,7 @@ void Rpl::start() {
     pio.preferred_lifetime = config_.prefix_preferred_lifetime;
     pio.prefix = prefix_->address;
     pio_ = pio;
+    extra_options_ = config_.dio_extra_options;
     // RFC 6550 §8.2.2.2: the root's rank is ROOT_RANK = MinHopRankIncrease.
     rank_ = dodag_config_.min_hop_rank_increase;
     lowest_rank_ = rank_;
@@ -241,7 +242,10 @@ void Rpl::handleDio(const ipv6::Address& src, const Dio& dio) {
 
   const bool from_parent = preferred_ && *preferred_ == src;
   if (from_parent) {
-    if (cfg != nullptr && !(*cfg == dodag_config_)) adoptConfiguration(dio);
+    if ((cfg != nullptr && !(*cfg == dodag_config_)) ||
+        dio.options.all<UnknownOption>() != extra_options_) {
+      adoptConfiguration(dio);
+    }
     // RFC 6550 §9.6: a DTSN increment from the parent asks for new DAOs; the node
     // increments its own DTSN so that its sub-DODAG refreshes too.
     if (lollipop::newer(dio.dtsn, parent_dtsn_)) {
@@ -311,6 +315,7 @@ void Rpl::adoptConfiguration(const Dio& dio) {
       pio_ = *pio;
     }
   }
+  extra_options_ = dio.options.all<UnknownOption>();
 }
 
 void Rpl::newVersion(std::uint8_t version) {
@@ -554,6 +559,8 @@ Dio Rpl::buildDio() const {
   d.dodag_id = dodag_id_;
   d.options.add(dodag_config_);
   if (pio_) d.options.add(*pio_);
+  for (const UnknownOption& o : extra_options_)
+    d.options.add(o);
   return d;
 }
 

@@ -114,6 +114,10 @@ struct RplConfig {
                            0xffff};
   std::uint32_t prefix_valid_lifetime = 0xffffffff;
   std::uint32_t prefix_preferred_lifetime = 0xffffffff;
+  /// Root: options of types this codec does not know, added to every DIO. Every node
+  /// copies them from its preferred parent's DIOs and advertises them in turn (used by
+  /// 6TiSCH to distribute the RFC 9032 network ID, computed once by the root).
+  std::vector<UnknownOption> dio_extra_options;
 
   // --- OF0 and parent selection (RFC 8180 §5.1, §6.4) ---
   std::uint16_t parent_switch_threshold = of0::kParentSwitchThreshold;
@@ -248,6 +252,8 @@ class Rpl {
   std::uint8_t dtsn() const { return dtsn_; }
   const ipv6::Address& dodagId() const { return dodag_id_; }
   const DodagConfiguration& dodagConfig() const { return dodag_config_; }
+  /// Extra DIO options (RplConfig::dio_extra_options) as the root set them.
+  const std::vector<UnknownOption>& dioExtraOptions() const { return extra_options_; }
   /// The DODAG prefix (from the root's configuration or the DIO's PIO).
   std::optional<ipv6::Prefix> prefix() const { return prefix_; }
   ipv6::Address linkLocal() const { return link_local_; }
@@ -351,6 +357,7 @@ class Rpl {
   DodagConfiguration dodag_config_;
   std::optional<ipv6::Prefix> prefix_;
   std::optional<PrefixInformation> pio_;
+  std::vector<UnknownOption> extra_options_;
   std::uint16_t rank_ = kInfiniteRank;
   std::uint16_t lowest_rank_ = kInfiniteRank;  ///< L of RFC 6550 §8.2.2.4
   std::uint8_t dtsn_ = lollipop::kInit;
