@@ -395,7 +395,7 @@ Error Access::reply(const MessageContext& rx, Opcode opcode, ByteSpan params) {
   tx.element = rx.element;
   tx.dst = rx.src;
   tx.net_idx = rx.net_idx;
-  tx.app_idx = rx.app_idx == kDevKeyRemote ? kDevKeyLocal : rx.app_idx;
+  tx.app_idx = rx.app_idx;  // the same AppKey or device key
   tx.opcode = opcode;
   tx.params = params;
   tx.friendship_credentials = rx.credentials == Credentials::kFriendship;
