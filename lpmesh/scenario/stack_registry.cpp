@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "lpmesh/scenario/beacon_kind.hpp"
+#include "lpmesh/scenario/tsch_kind.hpp"
 
 namespace lpm::scenario {
 
@@ -31,6 +32,7 @@ std::vector<std::string_view> StackRegistry::names() const {
 StackRegistry builtinStackKinds() {
   StackRegistry registry;
   registry.add(makeBeaconKind());
+  registry.add(makeTschKind());
   return registry;
 }
 

@@ -173,7 +173,7 @@ std::string YamlContext::choice(const YAML::Node& node, std::string_view what,
   std::string list;
   for (std::string_view c : choices)
     list += (list.empty() ? "" : ", ") + std::string(c);
-  const std::string s = scalar(node, what, "one of " + list);
+  std::string s = scalar(node, what, "one of " + list);
   if (std::find(choices.begin(), choices.end(), s) == choices.end()) {
     fail(node,
          std::string(what) + ": unknown value " + quoted(s) + " (expected one of " + list + ")");

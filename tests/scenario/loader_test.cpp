@@ -178,6 +178,11 @@ struct ErrorCase {
   std::string error;
 };
 
+// Keeps test names short in ctest and gtest output (default: a byte dump of the struct).
+void PrintTo(const ErrorCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
 class LoaderErrors : public ::testing::TestWithParam<ErrorCase> {};
 
 TEST_P(LoaderErrors, ReportFileLineColumn) {

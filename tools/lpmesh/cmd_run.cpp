@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -43,7 +44,7 @@ void writeFile(const std::filesystem::path& path, const std::string& text) {
 
 std::string eta(double seconds) {
   if (seconds < 0 || seconds > 1e7) return "?";
-  const auto s = static_cast<long long>(seconds + 0.5);
+  const long long s = std::llround(seconds);
   if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, (s / 60) % 60);
   if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
   return fmt::format("{}s", s);
