@@ -221,7 +221,8 @@ const Beacons::SubnetBeacons* Beacons::find(NetKeyIndex net_idx) const {
 }
 
 void Beacons::sync() {
-  std::erase_if(subnets_, [&](const SubnetBeacons& b) { return keys_.subnet(b.net_idx) == nullptr; });
+  std::erase_if(subnets_,
+                [&](const SubnetBeacons& b) { return keys_.subnet(b.net_idx) == nullptr; });
   for (const Subnet& s : keys_.subnets())
     (void)track(s.net_idx);
 }
@@ -410,7 +411,8 @@ void Beacons::apply(const Subnet& s, std::uint8_t slot, BeaconFlags flags, std::
   if (iv_update_ == nullptr) return;
   // §3.11.5: with a primary subnet, IV Index changes are accepted from it only.
   if (net_idx != kPrimaryNetKey && keys_.subnet(kPrimaryNetKey) != nullptr) {
-    if (iv_index != keys_.ivIndex().index || flags.iv_update != keys_.ivIndex().update_in_progress) {
+    if (iv_index != keys_.ivIndex().index ||
+        flags.iv_update != keys_.ivIndex().update_in_progress) {
       ++stats_.drop_secondary_iv;
     }
     return;

@@ -133,8 +133,8 @@ struct BeaconStats {
   std::uint64_t rx_private = 0;  ///< authenticated Mesh Private beacons
   std::uint64_t drop_malformed = 0;
   std::uint64_t drop_unknown_network = 0;  ///< no subnet's key authenticated it
-  std::uint64_t drop_old_key = 0;  ///< old key while the subnet is in Key Refresh phase 2
-  std::uint64_t drop_secondary_iv = 0;  ///< IV information on a secondary subnet ignored
+  std::uint64_t drop_old_key = 0;          ///< old key while the subnet is in Key Refresh phase 2
+  std::uint64_t drop_secondary_iv = 0;     ///< IV information on a secondary subnet ignored
 };
 
 /// Timing of the beacon behaviour (§3.10.5, Zephyr defaults).

@@ -4,24 +4,42 @@ namespace lpm::btmesh {
 
 std::string_view configStatusName(ConfigStatus status) {
   switch (status) {
-    case ConfigStatus::kSuccess: return "success";
-    case ConfigStatus::kInvalidAddress: return "invalid_address";
-    case ConfigStatus::kInvalidModel: return "invalid_model";
-    case ConfigStatus::kInvalidAppKeyIndex: return "invalid_appkey_index";
-    case ConfigStatus::kInvalidNetKeyIndex: return "invalid_netkey_index";
-    case ConfigStatus::kInsufficientResources: return "insufficient_resources";
-    case ConfigStatus::kKeyIndexAlreadyStored: return "key_index_already_stored";
-    case ConfigStatus::kInvalidPublishParameters: return "invalid_publish_parameters";
-    case ConfigStatus::kNotASubscribeModel: return "not_a_subscribe_model";
-    case ConfigStatus::kStorageFailure: return "storage_failure";
-    case ConfigStatus::kFeatureNotSupported: return "feature_not_supported";
-    case ConfigStatus::kCannotUpdate: return "cannot_update";
-    case ConfigStatus::kCannotRemove: return "cannot_remove";
-    case ConfigStatus::kCannotBind: return "cannot_bind";
-    case ConfigStatus::kTemporarilyUnableToChangeState: return "temporarily_unable";
-    case ConfigStatus::kCannotSet: return "cannot_set";
-    case ConfigStatus::kUnspecifiedError: return "unspecified_error";
-    case ConfigStatus::kInvalidBinding: return "invalid_binding";
+    case ConfigStatus::kSuccess:
+      return "success";
+    case ConfigStatus::kInvalidAddress:
+      return "invalid_address";
+    case ConfigStatus::kInvalidModel:
+      return "invalid_model";
+    case ConfigStatus::kInvalidAppKeyIndex:
+      return "invalid_appkey_index";
+    case ConfigStatus::kInvalidNetKeyIndex:
+      return "invalid_netkey_index";
+    case ConfigStatus::kInsufficientResources:
+      return "insufficient_resources";
+    case ConfigStatus::kKeyIndexAlreadyStored:
+      return "key_index_already_stored";
+    case ConfigStatus::kInvalidPublishParameters:
+      return "invalid_publish_parameters";
+    case ConfigStatus::kNotASubscribeModel:
+      return "not_a_subscribe_model";
+    case ConfigStatus::kStorageFailure:
+      return "storage_failure";
+    case ConfigStatus::kFeatureNotSupported:
+      return "feature_not_supported";
+    case ConfigStatus::kCannotUpdate:
+      return "cannot_update";
+    case ConfigStatus::kCannotRemove:
+      return "cannot_remove";
+    case ConfigStatus::kCannotBind:
+      return "cannot_bind";
+    case ConfigStatus::kTemporarilyUnableToChangeState:
+      return "temporarily_unable";
+    case ConfigStatus::kCannotSet:
+      return "cannot_set";
+    case ConfigStatus::kUnspecifiedError:
+      return "unspecified_error";
+    case ConfigStatus::kInvalidBinding:
+      return "invalid_binding";
   }
   return "rfu";
 }

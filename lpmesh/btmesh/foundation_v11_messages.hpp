@@ -212,8 +212,7 @@ struct NetKeyIndexStateMessage {
     w.u16le(net_idx);
     w.bytes(state);
   }
-  friend bool operator==(const NetKeyIndexStateMessage&,
-                         const NetKeyIndexStateMessage&) = default;
+  friend bool operator==(const NetKeyIndexStateMessage&, const NetKeyIndexStateMessage&) = default;
 };
 
 /// Status, NetKeyIndex and N state octets (the matching Status messages).
@@ -246,7 +245,7 @@ struct NetKeyIndexStatusMessage {
 struct DirectedControlState {
   std::uint8_t directed_forwarding = 0;
   std::uint8_t directed_relay = 0;
-  std::uint8_t directed_proxy = 0;  ///< 0x02 = not supported
+  std::uint8_t directed_proxy = 0;                       ///< 0x02 = not supported
   std::uint8_t directed_proxy_use_directed_default = 0;  ///< 0xFF = do not process / n/a
   std::uint8_t directed_friend = 0;
   friend bool operator==(const DirectedControlState&, const DirectedControlState&) = default;
@@ -445,21 +444,20 @@ using PathDiscoveryTimingControlStatus =
 /// Every 1.1 bridge and directed forwarding configuration message handled here.
 using FoundationV11Message = std::variant<
     SubnetBridgeGet, SubnetBridgeSet, SubnetBridgeStatus, BridgingTableAdd, BridgingTableRemove,
-    BridgingTableStatus, BridgedSubnetsGet, BridgedSubnetsList, BridgingTableGet,
-    BridgingTableList, BridgingTableSizeGet, BridgingTableSizeStatus, DirectedControlGet,
-    DirectedControlSet, DirectedControlStatus, PathMetricGet, PathMetricSet, PathMetricStatus,
-    DiscoveryTableCapabilitiesGet, DiscoveryTableCapabilitiesSet,
-    DiscoveryTableCapabilitiesStatus, WantedLanesGet, WantedLanesSet, WantedLanesStatus,
-    TwoWayPathGet, TwoWayPathSet, TwoWayPathStatus, PathEchoIntervalGet, PathEchoIntervalSet,
-    PathEchoIntervalStatus, DirectedNetworkTransmitGet, DirectedNetworkTransmitSet,
-    DirectedNetworkTransmitStatus, DirectedRelayRetransmitGet, DirectedRelayRetransmitSet,
-    DirectedRelayRetransmitStatus, RssiThresholdGet, RssiThresholdSet, RssiThresholdStatus,
-    DirectedPathsGet, DirectedPathsStatus, DirectedPublishPolicyGet, DirectedPublishPolicySet,
-    DirectedPublishPolicyStatus, PathDiscoveryTimingControlGet, PathDiscoveryTimingControlSet,
-    PathDiscoveryTimingControlStatus, DirectedControlNetworkTransmitGet,
-    DirectedControlNetworkTransmitSet, DirectedControlNetworkTransmitStatus,
-    DirectedControlRelayRetransmitGet, DirectedControlRelayRetransmitSet,
-    DirectedControlRelayRetransmitStatus>;
+    BridgingTableStatus, BridgedSubnetsGet, BridgedSubnetsList, BridgingTableGet, BridgingTableList,
+    BridgingTableSizeGet, BridgingTableSizeStatus, DirectedControlGet, DirectedControlSet,
+    DirectedControlStatus, PathMetricGet, PathMetricSet, PathMetricStatus,
+    DiscoveryTableCapabilitiesGet, DiscoveryTableCapabilitiesSet, DiscoveryTableCapabilitiesStatus,
+    WantedLanesGet, WantedLanesSet, WantedLanesStatus, TwoWayPathGet, TwoWayPathSet,
+    TwoWayPathStatus, PathEchoIntervalGet, PathEchoIntervalSet, PathEchoIntervalStatus,
+    DirectedNetworkTransmitGet, DirectedNetworkTransmitSet, DirectedNetworkTransmitStatus,
+    DirectedRelayRetransmitGet, DirectedRelayRetransmitSet, DirectedRelayRetransmitStatus,
+    RssiThresholdGet, RssiThresholdSet, RssiThresholdStatus, DirectedPathsGet, DirectedPathsStatus,
+    DirectedPublishPolicyGet, DirectedPublishPolicySet, DirectedPublishPolicyStatus,
+    PathDiscoveryTimingControlGet, PathDiscoveryTimingControlSet, PathDiscoveryTimingControlStatus,
+    DirectedControlNetworkTransmitGet, DirectedControlNetworkTransmitSet,
+    DirectedControlNetworkTransmitStatus, DirectedControlRelayRetransmitGet,
+    DirectedControlRelayRetransmitSet, DirectedControlRelayRetransmitStatus>;
 
 /// Decodes parameters by opcode; kUnsupported for an opcode not listed above.
 Result<FoundationV11Message> parseFoundationV11Message(Opcode opcode, ByteSpan params);

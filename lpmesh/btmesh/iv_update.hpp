@@ -120,7 +120,7 @@ class IvUpdate final : public NetworkListener {
   bool initiate_pending_ = false;
   bool recovered_ = false;  ///< a recovery happened and 2 x minimum has not passed since
   bool provisioned_in_progress_ = false;  ///< may leave the in-progress state at once
-  Duration carried_{0};     ///< time in state before state_entered_ (restored on boot)
+  Duration carried_{0};  ///< time in state before state_entered_ (restored on boot)
   LocalTime state_entered_{};
   LocalTime recovery_time_{};
   IvUpdateStats stats_{};

@@ -41,9 +41,9 @@ std::optional<KeyRefresh::SetOutcome> KeyRefresh::setPhase(NetKeyIndex net_idx,
     (void)move(net_idx, KeyRefreshPhase::kPhase3);
   }
   const Subnet* after = keys_.subnet(net_idx);
-  return SetOutcome{ConfigStatus::kSuccess,
-                    static_cast<std::uint8_t>(after != nullptr ? after->phase
-                                                               : KeyRefreshPhase::kNormal)};
+  return SetOutcome{
+      ConfigStatus::kSuccess,
+      static_cast<std::uint8_t>(after != nullptr ? after->phase : KeyRefreshPhase::kNormal)};
 }
 
 std::optional<KeyRefreshPhase> KeyRefresh::phase(NetKeyIndex net_idx) const {

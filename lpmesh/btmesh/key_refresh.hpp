@@ -21,7 +21,8 @@ namespace lpm::btmesh {
 
 class KeyRefresh {
  public:
-  KeyRefresh(const platform::Platform& platform, KeyStore& keys) : platform_(platform), keys_(keys) {}
+  KeyRefresh(const platform::Platform& platform, KeyStore& keys)
+      : platform_(platform), keys_(keys) {}
 
   /// An authenticated beacon of subnet `net_idx`: its Key Refresh flag and whether it was
   /// secured with the subnet's new key. Returns true when the phase changed.
