@@ -69,7 +69,7 @@ bool Node::isOwnUnicast(Address address) const {
 }
 
 bool Node::listensTo(Address address) const {
-  return access_.listensTo(address);
+  return access_.listensTo(address) || upper_.controlListensTo(address);
 }
 
 }  // namespace lpm::btmesh

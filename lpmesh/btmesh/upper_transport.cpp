@@ -239,6 +239,19 @@ Error UpperTransport::addControlHandler(ControlMessageHandler* handler) {
   return Error::kNoBufs;
 }
 
+void UpperTransport::removeControlHandler(ControlMessageHandler* handler) {
+  for (auto& h : control_handlers_) {
+    if (h == handler) h = nullptr;
+  }
+}
+
+bool UpperTransport::controlListensTo(Address dst) const {
+  for (const ControlMessageHandler* h : control_handlers_) {
+    if (h != nullptr && h->acceptsDestination(dst)) return true;
+  }
+  return false;
+}
+
 void UpperTransport::drop(std::uint64_t& counter, std::string_view reason) {
   ++counter;
   platform::trace(platform_.trace, kLayer, platform::TraceKind::kDrop, reason);
@@ -344,7 +357,7 @@ bool UpperTransport::acceptsControlDestination(Address dst) const {
     case kAllProxies:
       return s.proxy == FeatureState::kEnabled;
     default:
-      return false;
+      return controlListensTo(dst);
   }
 }
 

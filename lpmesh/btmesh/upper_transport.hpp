@@ -238,6 +238,9 @@ class ControlMessageHandler {
  public:
   virtual ~ControlMessageHandler() = default;
   virtual void onControlMessage(const ControlRx& rx) = 0;
+  /// Whether this handler takes control messages sent to `dst`, a group address it
+  /// listens to (e.g. the destination of a Heartbeat subscription, §3.6.4.2).
+  virtual bool acceptsDestination(Address /*dst*/) const { return false; }
 };
 
 struct UpperTransportStats {
@@ -261,6 +264,10 @@ class UpperTransport final : public LowerTransportUpper {
   void setAccessSink(AccessLayerSink* sink) { access_ = sink; }
   /// Registers a control message handler (kNoBufs past 8).
   Error addControlHandler(ControlMessageHandler* handler);
+  /// Unregisters a handler (harmless when not registered).
+  void removeControlHandler(ControlMessageHandler* handler);
+  /// Some control message handler listens to `dst` (see acceptsDestination).
+  bool controlListensTo(Address dst) const;
 
   /// Encrypts and sends an Access message (§3.6.4.1). Returns the lower transport's id
   /// (0 for an unsegmented message). Errors: kInvalidArgs (size, key/address rules,
