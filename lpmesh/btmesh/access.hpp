@@ -102,7 +102,7 @@ struct PublishRetransmit {
   std::uint8_t count = 0;
   std::uint8_t interval_steps = 0;
 
-  constexpr Duration interval() const { return millis(50 * (interval_steps + 1)); }
+  constexpr Duration interval() const { return millis(std::int64_t{50} * (interval_steps + 1)); }
   constexpr std::uint8_t encode() const {
     return static_cast<std::uint8_t>(((interval_steps & 0x1FU) << 3) | (count & 0x07U));
   }

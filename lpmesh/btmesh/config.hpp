@@ -20,7 +20,7 @@ struct TransmitState {
   std::uint8_t interval_steps = 1;  ///< 0..31
 
   constexpr unsigned transmissions() const { return count + 1U; }
-  constexpr Duration interval() const { return millis(10 * (interval_steps + 1)); }
+  constexpr Duration interval() const { return millis(std::int64_t{10} * (interval_steps + 1)); }
   constexpr std::uint8_t encode() const {
     return static_cast<std::uint8_t>(((interval_steps & 0x1FU) << 3) | (count & 0x07U));
   }
@@ -41,12 +41,14 @@ struct SarTransmitter {
   std::uint8_t multicast_retrans_count = 0x02;             ///< 0..15 retransmissions
   std::uint8_t multicast_retrans_interval_step = 0x09;     ///< 0..15, (v+1)*25 ms
 
-  constexpr Duration segmentInterval() const { return millis(10 * (segment_interval_step + 1)); }
+  constexpr Duration segmentInterval() const {
+    return millis(std::int64_t{10} * (segment_interval_step + 1));
+  }
   constexpr Duration unicastRetransIntervalStep() const {
-    return millis(25 * (unicast_retrans_interval_step + 1));
+    return millis(std::int64_t{25} * (unicast_retrans_interval_step + 1));
   }
   constexpr Duration unicastRetransIntervalIncrement() const {
-    return millis(25 * (unicast_retrans_interval_increment + 1));
+    return millis(std::int64_t{25} * (unicast_retrans_interval_increment + 1));
   }
   /// §3.5.3.3.1: step + increment * (TTL - 1) for TTL > 0, else step.
   constexpr Duration unicastRetransInterval(std::uint8_t ttl) const {
@@ -54,7 +56,7 @@ struct SarTransmitter {
                     : unicastRetransIntervalStep() + unicastRetransIntervalIncrement() * (ttl - 1);
   }
   constexpr Duration multicastRetransInterval() const {
-    return millis(25 * (multicast_retrans_interval_step + 1));
+    return millis(std::int64_t{25} * (multicast_retrans_interval_step + 1));
   }
   friend bool operator==(const SarTransmitter&, const SarTransmitter&) = default;
 };
@@ -68,9 +70,11 @@ struct SarReceiver {
   std::uint8_t ack_retrans_count = 0x00;               ///< 0..3 retransmissions
 
   constexpr Duration segmentReceptionInterval() const {
-    return millis(10 * (receiver_segment_interval_step + 1));
+    return millis(std::int64_t{10} * (receiver_segment_interval_step + 1));
   }
-  constexpr Duration discardTimeout() const { return seconds(5 * (discard_timeout + 1)); }
+  constexpr Duration discardTimeout() const {
+    return seconds(std::int64_t{5} * (discard_timeout + 1));
+  }
   /// Twice the acknowledgment delay increment, in segments (an integer: 2v + 3).
   constexpr std::int64_t ackDelayIncrementTimes2() const { return 2 * ack_delay_increment + 3; }
   /// §3.5.3.4: min(SegN + 0.5, acknowledgment delay increment) * segment reception interval.
