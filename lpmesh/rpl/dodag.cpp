@@ -339,8 +339,40 @@ void Rpl::newVersion(std::uint8_t version) {
 
 LinkMetrics Rpl::metricsFor(const ipv6::Address& neighbor_address) const {
   const auto m = link_.linkMetrics(neighbor_address);
-  if (!m || m->num_tx < config_.min_tx_for_etx) return config_.default_link;
-  return *m;
+  if (!m) return config_.default_link;
+  LinkMetrics d = *m;
+  if (const RplNeighbor* n = findNeighbor(neighbor_address);
+      n != nullptr && m->num_tx >= n->baseline.num_tx && m->num_tx_ack >= n->baseline.num_tx_ack) {
+    d.num_tx -= n->baseline.num_tx;
+    d.num_tx_ack -= n->baseline.num_tx_ack;
+  }
+  if (d.num_tx < config_.min_tx_for_etx) return config_.default_link;
+  return d;
+}
+
+void Rpl::refreshLink(RplNeighbor& n) {
+  const auto m = link_.linkMetrics(n.address);
+  if (!m) return;
+  if (m->num_tx < n.baseline.num_tx || m->num_tx_ack < n.baseline.num_tx_ack) {
+    n.baseline = {};  // the link layer forgot the neighbour and counts afresh
+  }
+  const std::uint32_t tx = m->num_tx - n.baseline.num_tx;
+  const std::uint32_t ack = m->num_tx_ack - n.baseline.num_tx_ack;
+  if (config_.etx_window > 0 && tx > config_.etx_window) {
+    n.baseline.num_tx += tx / 2;
+    n.baseline.num_tx_ack += ack / 2;
+  }
+  if (tx >= config_.min_tx_for_etx && !of0::acceptableParent(tx, ack)) {
+    const LocalTime now = timers_.now();
+    if (!n.unacceptable_since) {
+      n.unacceptable_since = now;
+    } else if (now - *n.unacceptable_since >= config_.unreachable_hold) {
+      n.baseline = *m;  // a fresh chance, at the default ETX
+      n.unacceptable_since.reset();
+    }
+  } else {
+    n.unacceptable_since.reset();
+  }
 }
 
 std::optional<std::uint16_t> Rpl::pathRankThrough(const RplNeighbor& n) const {
@@ -354,10 +386,11 @@ std::optional<std::uint16_t> Rpl::pathRankThrough(const RplNeighbor& n) const {
   return r;
 }
 
-bool Rpl::usable(const RplNeighbor& n) const {
+bool Rpl::usable(const RplNeighbor& n, bool allow_unreachable) const {
   if (!n.has_dio || n.version != version_ || n.rank == kInfiniteRank) return false;
   if (grounded_ && !n.grounded) return false;
-  if (n.unreachable_since && timers_.now() - *n.unreachable_since < config_.unreachable_hold) {
+  if (!allow_unreachable && n.unreachable_since &&
+      timers_.now() - *n.unreachable_since < config_.unreachable_hold) {
     return false;
   }
   return true;
@@ -365,9 +398,15 @@ bool Rpl::usable(const RplNeighbor& n) const {
 
 void Rpl::selectParents() {
   if (config_.root || detached_hold_ || !running_) return;
+  for (RplNeighbor& n : neighbors_)
+    refreshLink(n);
   const std::uint16_t max_inc = dodag_config_.max_rank_increase;
+  // Neighbours that recently failed to acknowledge are avoided while another candidate
+  // exists; with none, they are kept: a congested only parent is better than detaching
+  // (a dead one is left when the link statistics pass ETX 3 or the MAC loses it).
+  bool allow_unreachable = false;
   auto admissible = [&](const RplNeighbor& n, bool is_current) -> std::optional<std::uint16_t> {
-    if (!usable(n)) return std::nullopt;
+    if (!usable(n, allow_unreachable)) return std::nullopt;
     // Loop avoidance (RFC 6550 §8.2.1): while the node holds a rank, a new parent must
     // have a lower one; neighbours of equal or higher rank may be its descendants.
     if (!is_current && rank_ != kInfiniteRank && n.rank >= rank_) return std::nullopt;
@@ -383,13 +422,16 @@ void Rpl::selectParents() {
 
   const RplNeighbor* best = nullptr;
   std::uint16_t best_rank = kInfiniteRank;
-  for (const RplNeighbor& n : neighbors_) {
-    const bool is_current = preferred_ && *preferred_ == n.address;
-    const auto pr = admissible(n, is_current);
-    if (!pr) continue;
-    if (best == nullptr || *pr < best_rank) {
-      best = &n;
-      best_rank = *pr;
+  for (int pass = 0; pass < 2 && best == nullptr; ++pass) {
+    allow_unreachable = pass == 1;
+    for (const RplNeighbor& n : neighbors_) {
+      const bool is_current = preferred_ && *preferred_ == n.address;
+      const auto pr = admissible(n, is_current);
+      if (!pr) continue;
+      if (best == nullptr || *pr < best_rank) {
+        best = &n;
+        best_rank = *pr;
+      }
     }
   }
   if (best == nullptr) {
@@ -418,7 +460,6 @@ void Rpl::setPreferredParent(const RplNeighbor& parent, std::uint16_t new_rank) 
   const std::optional<ipv6::Address> old = preferred_;
   const bool parent_changed = !old || *old != parent.address;
   const std::uint16_t old_rank = rank_;
-  const std::uint16_t mhri = dodag_config_.min_hop_rank_increase;
   preferred_ = parent.address;
   rank_ = new_rank;
   lowest_rank_ = std::min(lowest_rank_, rank_);
@@ -447,12 +488,9 @@ void Rpl::setPreferredParent(const RplNeighbor& parent, std::uint16_t new_rank) 
     scheduleDao(true);
     resetTrickle();
   }
-  if (old_rank != rank_) {
-    emit(RplEvent::kRankChanged);
-    if (!parent_changed && of0::dagRank(old_rank, mhri) != of0::dagRank(rank_, mhri)) {
-      resetTrickle();
-    }
-  }
+  // A rank that only drifts with the link estimates is not an inconsistency (RFC 6550
+  // §8.3 lists none for it): children learn it from the next scheduled DIO.
+  if (old_rank != rank_) emit(RplEvent::kRankChanged);
 }
 
 bool Rpl::hasRank() const {

@@ -19,12 +19,17 @@
 // address from the PIO (RFC 8180 networks, Contiki-NG and OpenWSN do the same).
 //
 // Sources of choices RFC 6550 leaves to implementations, each documented where used:
-//  - link statistics: a neighbour with fewer than `min_tx_for_etx` transmissions to it is
-//    given `default_link` (RFC 8180 has no rule for a link never used; without a default
-//    no first parent could be chosen);
+//  - link statistics: ETX comes from numTx / numTxAck counted since a per-neighbour
+//    baseline. With fewer than `min_tx_for_etx` attempts the neighbour is given
+//    `default_link` (RFC 8180 has no rule for a link never used; without a default no
+//    first parent could be chosen). Past `etx_window` attempts the baseline moves up by
+//    half the window, so old attempts weigh less; and a neighbour found unacceptable
+//    (ETX > 3) for `unreachable_hold` gets a fresh baseline: with cumulative counts a
+//    link that once looked bad, and is therefore never used again, would stay excluded;
 //  - neighbour unreachability (RFC 6550 §8.2.1 leaves the detection open): after
-//    `max_consecutive_failures` unicast packets to a neighbour fail, it is not a
-//    candidate parent for `unreachable_hold`, or until it is heard again after that;
+//    `max_consecutive_failures` unicast packets to a neighbour fail, it is avoided as a
+//    parent for `unreachable_hold` (or until heard again after that) while another
+//    candidate exists;
 //  - after a local repair (detach and poison, §8.2.2.5) the node ignores DIOs for
 //    `detach_hold` so that its former sub-DODAG hears the poison first, then rejoins as
 //    a new node (the "lowest rank L" of §8.2.2.4 restarts).
@@ -124,7 +129,8 @@ struct RplConfig {
   /// Link statistics assumed for a neighbour with fewer than min_tx_for_etx attempts:
   /// ETX 2 (Contiki-NG's initial ETX).
   LinkMetrics default_link{2, 1};
-  std::uint32_t min_tx_for_etx = 1;
+  std::uint32_t min_tx_for_etx = 10;
+  std::uint32_t etx_window = 200;
   std::uint8_t max_consecutive_failures = 3;
   Duration unreachable_hold = seconds(60);
   std::size_t max_parents = 3;     ///< parent set size (preferred + alternates)
@@ -181,6 +187,8 @@ struct RplNeighbor {
   std::uint8_t consecutive_failures = 0;
   std::optional<LocalTime> unreachable_since;
   LocalTime last_heard{};
+  LinkMetrics baseline;                         ///< link counters at the start of the ETX window
+  std::optional<LocalTime> unacceptable_since;  ///< ETX over 3 since then
 };
 
 /// How to forward a packet toward a destination.
@@ -265,6 +273,9 @@ class Rpl {
   bool isOwnAddress(const ipv6::Address& a) const;
   const std::vector<RplNeighbor>& neighbors() const { return neighbors_; }
   const RplNeighbor* findNeighbor(const ipv6::Address& link_local) const;
+  /// The numTx / numTxAck OF0 uses for a neighbour now (the windowed estimate, or the
+  /// default for a link with too few attempts).
+  LinkMetrics linkEstimate(const ipv6::Address& link_local) const { return metricsFor(link_local); }
   const RplStats& stats() const { return stats_; }
   const Trickle& trickle() const { return trickle_; }
   const RplConfig& config() const { return config_; }
@@ -303,7 +314,8 @@ class Rpl {
   void selectParents();
   std::optional<std::uint16_t> pathRankThrough(const RplNeighbor& n) const;
   LinkMetrics metricsFor(const ipv6::Address& neighbor) const;
-  bool usable(const RplNeighbor& n) const;
+  void refreshLink(RplNeighbor& n);
+  bool usable(const RplNeighbor& n, bool allow_unreachable = false) const;
   void setPreferredParent(const RplNeighbor& parent, std::uint16_t new_rank);
   const RplNeighbor* preferredNeighbor() const;
   void detach();
