@@ -23,6 +23,7 @@ class BeaconConfig final : public StackConfig {
   const BeaconParams& params() const { return params_; }
   Radios radios() const override;
   std::string describe() const override;
+  std::optional<double> maxTxPowerDbm() const override { return params_.tx_power_dbm; }
 
  private:
   BeaconParams params_;

@@ -63,6 +63,7 @@ class Loader {
   std::string base_dir_;
   const StackRegistry& registry_;
   Scenario s_;
+  bool max_tx_power_set_ = false;
 };
 
 Scenario Loader::load(const YAML::Node& root) {
@@ -80,6 +81,15 @@ Scenario Loader::load(const YAML::Node& root) {
   if (m.has("propagation")) propagation(m.get("propagation"));
   if (m.has("phy")) phy(m.get("phy"));
   stacks(m.required("stacks"));
+  if (!max_tx_power_set_) {
+    // Size the neighbour lists for the loudest stack, so no transmission is pruned
+    // harder than prune_below_dbm says.
+    for (const StackEntry& e : s_.stacks) {
+      if (const auto p = e.config->maxTxPowerDbm(); p && *p > s_.phy.max_tx_power_dbm) {
+        s_.phy.max_tx_power_dbm = *p;
+      }
+    }
+  }
   if (m.has("faults")) faults(m.get("faults"));
   if (m.has("outputs")) outputs(m.get("outputs"));
   m.finish();
@@ -209,6 +219,7 @@ void Loader::phy(const YAML::Node& node) {
   p.prune_below_dbm = m.number("prune_below_dbm", p.prune_below_dbm, -200.0, -40.0);
   p.cca_threshold_dbm =
       static_cast<std::int8_t>(m.integer("cca_threshold_dbm", p.cca_threshold_dbm, -110, -20));
+  max_tx_power_set_ = m.has("max_tx_power_dbm");
   p.max_tx_power_dbm = m.number("max_tx_power_dbm", p.max_tx_power_dbm, -40.0, 30.0);
   p.voltage_v = m.number("voltage_v", p.voltage_v, 0.5, 12.0);
   p.current_tx_ma = m.number("current_tx_ma", p.current_tx_ma, 0.0, 1000.0);

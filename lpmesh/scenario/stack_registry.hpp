@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,10 @@ class StackConfig {
   virtual Radios radios() const = 0;
   /// One line for `lpmesh validate`, e.g. "beacon on 802.15.4 ch 26 every 1s".
   virtual std::string describe() const = 0;
+  /// The highest transmit power the stack will use, when it knows it: the loader sizes
+  /// the medium's neighbour lists (phy.max_tx_power_dbm) for it unless the scenario
+  /// sets that itself.
+  virtual std::optional<double> maxTxPowerDbm() const { return std::nullopt; }
 };
 
 /// What a kind may use while a run is set up and reported.
