@@ -27,7 +27,11 @@ void TschNode::start() {
 
 void TschNode::onSynchronized(const Eui64& time_source, std::uint8_t source_join_metric) {
   StaticTschUpper::onSynchronized(time_source, source_join_metric);
-  if (observer_ != nullptr) observer_->onSynchronized(p_.node_id, mac_.stats().last_time_to_sync);
+  if (observer_ != nullptr) {
+    // The local clock starts at 0 at power-on.
+    observer_->onSynchronized(p_.node_id, mac_.stats().last_time_to_sync,
+                              p_.timers->now().time_since_epoch());
+  }
   if (traffic_.period.count() > 0 && traffic_.destination &&
       *traffic_.destination != mac_.address()) {
     const auto jitter = static_cast<std::int64_t>(

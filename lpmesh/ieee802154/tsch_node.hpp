@@ -33,7 +33,10 @@ inline constexpr std::size_t kTschTrafficHeader = 8;
 class TschNodeObserver {
  public:
   virtual ~TschNodeObserver() = default;
-  virtual void onSynchronized(NodeId /*node*/, std::optional<Duration> /*time_to_sync*/) {}
+  /// `time_to_sync`: first EB heard -> synchronised (empty for the coordinator);
+  /// `since_power_on`: the node's uptime then.
+  virtual void onSynchronized(NodeId /*node*/, std::optional<Duration> /*time_to_sync*/,
+                              Duration /*since_power_on*/) {}
   virtual void onDesynchronized(NodeId /*node*/) {}
   /// The traffic source produced packet `counter` (queued or not: `queued` says).
   virtual void onPacketGenerated(NodeId /*node*/, std::uint32_t /*counter*/, bool /*queued*/) {}

@@ -87,9 +87,8 @@ void parseHopping(const YamlContext& ctx, const YAML::Node& node, const std::str
     if (!seq.IsSequence() || seq.size() == 0) ctx.fail(seq, what + ".sequence: expected a list");
     m.hopping_sequence.clear();
     for (const auto& c : seq) {
-      m.hopping_sequence.push_back(static_cast<std::uint8_t>(
-          ctx.integer(c, what + ".sequence", platform::k802154MinChannel,
-                      platform::k802154MaxChannel)));
+      m.hopping_sequence.push_back(static_cast<std::uint8_t>(ctx.integer(
+          c, what + ".sequence", platform::k802154MinChannel, platform::k802154MaxChannel)));
     }
   }
   m.eb_full_hopping = h.boolean("announce_full", m.hopping_sequence_id != 0);
@@ -105,11 +104,14 @@ void parseSecurity(const YamlContext& ctx, const YAML::Node& node, const std::st
   m.security.enabled = s.boolean("enabled", true);
   if (const YAML::Node mode = s.get("join_mode"); mode.IsDefined()) {
     const std::string v = ctx.choice(mode, what + ".join_mode", {"k1k2", "k1", "none"});
-    m.security.join_mode =
-        v == "k1k2" ? JoinKeyMode::kK1K2 : v == "k1" ? JoinKeyMode::kK1Only : JoinKeyMode::kNone;
+    m.security.join_mode = v == "k1k2" ? JoinKeyMode::kK1K2
+                           : v == "k1" ? JoinKeyMode::kK1Only
+                                       : JoinKeyMode::kNone;
   }
-  if (const YAML::Node k = s.get("k1"); k.IsDefined()) m.security.k1 = parseKey(ctx, k, what + ".k1");
-  if (const YAML::Node k = s.get("k2"); k.IsDefined()) m.security.k2 = parseKey(ctx, k, what + ".k2");
+  if (const YAML::Node k = s.get("k1"); k.IsDefined())
+    m.security.k1 = parseKey(ctx, k, what + ".k1");
+  if (const YAML::Node k = s.get("k2"); k.IsDefined())
+    m.security.k2 = parseKey(ctx, k, what + ".k2");
   m.security.k1_index = static_cast<std::uint8_t>(s.integer("k1_index", 1, 0, 255));
   m.security.k2_index = static_cast<std::uint8_t>(s.integer("k2_index", 2, 0, 255));
   s.finish();
@@ -157,11 +159,11 @@ std::shared_ptr<const StackConfig> TschKind::parse(MapReader& e) const {
   m.eb_slotframe_link_ie = e.boolean("eb_slotframe_link_ie", m.eb_slotframe_link_ie);
   m.eack_source_address = e.boolean("eack_source_address", m.eack_source_address);
   m.adaptive_timesync = e.boolean("adaptive_timesync", m.adaptive_timesync);
-  m.queue_capacity =
-      static_cast<std::size_t>(e.integer("queue_capacity", 8, 1, 64));
+  m.queue_capacity = static_cast<std::size_t>(e.integer("queue_capacity", 8, 1, 64));
   m.per_neighbor_queue = static_cast<std::size_t>(e.integer("per_neighbor_queue", 4, 1, 64));
   m.max_neighbors = static_cast<std::size_t>(e.integer("max_neighbors", 16, 1, 256));
-  if (const YAML::Node t = e.get("timeslot"); t.IsDefined()) parseTimeslot(ctx, t, w + ".timeslot", m);
+  if (const YAML::Node t = e.get("timeslot"); t.IsDefined())
+    parseTimeslot(ctx, t, w + ".timeslot", m);
   if (const YAML::Node h = e.get("hopping"); h.IsDefined()) parseHopping(ctx, h, w + ".hopping", m);
   if (const YAML::Node s = e.get("security"); s.IsDefined()) {
     parseSecurity(ctx, s, w + ".security", m);
@@ -181,11 +183,12 @@ std::shared_ptr<const StackConfig> TschKind::parse(MapReader& e) const {
     } else if (tree.IsMap()) {
       p.tree = TschTreeMode::kExplicit;
       for (const auto& kv : tree) {
-        const auto child = static_cast<NodeId>(
-            ctx.integer(kv.first, w + ".static_tree (child)", 0, 0xfffffffe));
-        const auto parent = static_cast<NodeId>(
-            ctx.integer(kv.second, w + ".static_tree (parent)", 0, 0xfffffffe));
-        if (child == parent) ctx.fail(kv.first, w + ".static_tree: a node cannot be its own time source");
+        const auto child =
+            static_cast<NodeId>(ctx.integer(kv.first, w + ".static_tree (child)", 0, 0xfffffffe));
+        const auto parent =
+            static_cast<NodeId>(ctx.integer(kv.second, w + ".static_tree (parent)", 0, 0xfffffffe));
+        if (child == parent)
+          ctx.fail(kv.first, w + ".static_tree: a node cannot be its own time source");
         if (!p.parents.emplace(child, parent).second) {
           ctx.fail(kv.first, w + ".static_tree: node " + std::to_string(child) + " listed twice");
         }
@@ -226,7 +229,8 @@ class TschRun final : public KindRun, public ieee802154::TschNodeObserver {
   void addNodeTraffic(NodeId node, NodeTraffic& traffic) const override;
   void report(nlohmann::ordered_json& out, std::string& text) const override;
 
-  void onSynchronized(NodeId node, std::optional<Duration> time_to_sync) override;
+  void onSynchronized(NodeId node, std::optional<Duration> time_to_sync,
+                      Duration since_power_on) override;
   void onDesynchronized(NodeId node) override;
   void onPacketGenerated(NodeId node, std::uint32_t counter, bool queued) override;
   void onPacketDone(NodeId node, Error status, std::uint8_t attempts) override;
@@ -240,9 +244,10 @@ class TschRun final : public KindRun, public ieee802154::TschNodeObserver {
     bool coordinator = false;
     std::optional<NodeId> parent;
     std::vector<double> time_to_sync_s;
+    std::vector<double> join_time_s;  ///< power-on (or reboot) -> synchronised
     std::uint32_t syncs = 0, desyncs = 0;
     std::uint64_t generated = 0, queued = 0, acked = 0, failed = 0, received = 0;
-    std::uint64_t delivered = 0;  ///< distinct packets of this origin at its coordinator
+    std::uint64_t delivered = 0;     ///< distinct packets of this origin at its coordinator
     std::vector<std::uint8_t> seen;  ///< per counter, as origin
     TschStats closed;                ///< summed over instances already destroyed
     TschStats final_stats;           ///< closed + the live instance at finish()
@@ -264,9 +269,9 @@ TschRun::TschRun(const RunContext& context) : world_(context.world) {
     const auto& cfg = static_cast<const TschKindConfigWithMarks&>(*entry.config);
     const TschKindParams& p = cfg.params();
     if (!std::binary_search(entry.nodes.begin(), entry.nodes.end(), p.coordinator)) {
-      throw ScenarioError(cfg.extras().coordinator_mark,
-                          entry.name + ".coordinator: node " + std::to_string(p.coordinator) +
-                              " is not one of the entry's nodes");
+      throw ScenarioError(cfg.extras().coordinator_mark, entry.name + ".coordinator: node " +
+                                                             std::to_string(p.coordinator) +
+                                                             " is not one of the entry's nodes");
     }
     Network net;
     net.entry = &entry;
@@ -342,10 +347,13 @@ void TschRun::add(TschStats& into, const TschStats& s) {
   into.slots_active += s.slots_active;
 }
 
-void TschRun::onSynchronized(NodeId node, std::optional<Duration> time_to_sync) {
+void TschRun::onSynchronized(NodeId node, std::optional<Duration> time_to_sync,
+                             Duration since_power_on) {
   NodeState& s = nodes_[node];
   ++s.syncs;
-  if (time_to_sync) s.time_to_sync_s.push_back(toSeconds(*time_to_sync));
+  if (!time_to_sync) return;  // the coordinator
+  s.time_to_sync_s.push_back(toSeconds(*time_to_sync));
+  s.join_time_s.push_back(toSeconds(since_power_on));
 }
 
 void TschRun::onDesynchronized(NodeId node) {
@@ -430,22 +438,23 @@ double ratio(std::uint64_t num, std::uint64_t den) {
 
 void TschRun::report(nlohmann::ordered_json& out, std::string& text) const {
   out["definition"] =
-      "time_to_sync: first EB heard -> synchronised, per (re)join; mac.pdr: unicast packets "
+      "time_to_sync: first EB heard -> synchronised, per (re)join; uptime_at_sync: power-on "
+      "-> synchronised; mac.pdr: unicast packets "
       "acknowledged within macMaxFrameRetries+1 attempts / packets that finished; "
       "traffic.pdr: distinct packets at the coordinator / packets generated";
   nlohmann::ordered_json nets = nlohmann::ordered_json::array();
   for (std::size_t n = 0; n < networks_.size(); ++n) {
     const Network& net = networks_[n];
     TschStats sum;
-    std::vector<double> tts;
-    std::uint64_t generated = 0, queued = 0, delivered = 0, desyncs = 0, synced_end = 0,
-                  never = 0;
+    std::vector<double> tts, joins;
+    std::uint64_t generated = 0, queued = 0, delivered = 0, desyncs = 0, synced_end = 0, never = 0;
     double duty_sum = 0.0, duty_max = 0.0;
     nlohmann::ordered_json per_node = nlohmann::ordered_json::array();
     for (NodeId id : net.entry->nodes) {
       const NodeState& s = nodes_[id];
       add(sum, s.final_stats);
       tts.insert(tts.end(), s.time_to_sync_s.begin(), s.time_to_sync_s.end());
+      joins.insert(joins.end(), s.join_time_s.begin(), s.join_time_s.end());
       generated += s.generated;
       queued += s.queued;
       delivered += s.delivered;
@@ -478,6 +487,7 @@ void TschRun::report(nlohmann::ordered_json& out, std::string& text) const {
     j["synchronized_at_end"] = synced_end;
     j["never_synchronized"] = never;
     j["time_to_sync_s"] = distribution(tts);
+    j["uptime_at_sync_s"] = distribution(joins);
     j["desyncs"] = desyncs;
     j["traffic"] = {{"generated", generated},
                     {"queued", queued},
@@ -511,9 +521,15 @@ void TschRun::report(nlohmann::ordered_json& out, std::string& text) const {
     text += fmt::format("  synchronised at end {}/{}, never {}, desyncs {}\n", synced_end, count,
                         never, desyncs);
     if (!tts.empty()) {
-      text += fmt::format("  time to sync (s): mean {} median {} p90 {} max {}\n",
-                          t["mean"].get<double>(), t["median"].get<double>(),
-                          t["p90"].get<double>(), t["max"].get<double>());
+      const auto& u = j["uptime_at_sync_s"];
+      text += fmt::format(
+          "  time to sync (first EB -> synchronised, s): mean {} median {} p90 {} max {}\n",
+          t["mean"].get<double>(), t["median"].get<double>(), t["p90"].get<double>(),
+          t["max"].get<double>());
+      text += fmt::format(
+          "  uptime at sync (power-on -> synchronised, s): mean {} median {} p90 {} max {}\n",
+          u["mean"].get<double>(), u["median"].get<double>(), u["p90"].get<double>(),
+          u["max"].get<double>());
     }
     text += fmt::format("  traffic: generated {} delivered {} PDR {:.4f}\n", generated, delivered,
                         ratio(delivered, generated));
@@ -549,11 +565,12 @@ Radios TschKindConfig::radios() const {
 
 std::string TschKindConfig::describe() const {
   const TschConfig& m = params_.mac;
-  std::string out = fmt::format("tsch PAN {:#06x}, coordinator {}, slotframe {} x {} us, EB every {}",
-                                m.pan_id, params_.coordinator, m.slotframe_length,
-                                m.timing.timeslot_length, formatDuration(m.eb_period));
+  std::string out =
+      fmt::format("tsch PAN {:#06x}, coordinator {}, slotframe {} x {} us, EB every {}", m.pan_id,
+                  params_.coordinator, m.slotframe_length, m.timing.timeslot_length,
+                  formatDuration(m.eb_period));
   if (m.security.enabled) {
-    out += m.security.join_mode == JoinKeyMode::kK1K2    ? ", K1+K2"
+    out += m.security.join_mode == JoinKeyMode::kK1K2     ? ", K1+K2"
            : m.security.join_mode == JoinKeyMode::kK1Only ? ", K1 only"
                                                           : ", no keys";
   }

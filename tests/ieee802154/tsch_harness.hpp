@@ -86,7 +86,7 @@ class TschHarness : public TschNodeObserver {
   }
 
   // TschNodeObserver
-  void onSynchronized(NodeId node, std::optional<Duration> tts) override {
+  void onSynchronized(NodeId node, std::optional<Duration> tts, Duration) override {
     ++synced[node];
     if (tts) time_to_sync[node] = *tts;
   }
