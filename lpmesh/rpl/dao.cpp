@@ -154,6 +154,11 @@ void Rpl::onDaoAckTimer() {
     r.in_flight = false;
   dao_in_flight_ = false;
   sendDao();
+  // Exponential backoff: a missing DAO-ACK is most often congestion on the path, which
+  // quicker retransmissions would only worsen.
+  if (dao_in_flight_) {
+    timers_.start(dao_ack_timer_, config_.dao_ack_timeout * (std::int64_t{1} << dao_attempts_));
+  }
 }
 
 void Rpl::onDaoRefresh() {

@@ -162,6 +162,15 @@ void Rpl::onUnicastResult(const ipv6::Address& neighbor_address, bool acked) {
   if (isParent(neighbor_address)) selectParents();
 }
 
+void Rpl::markUnreachable(const ipv6::Address& neighbor_address) {
+  RplNeighbor* n = neighbor(neighbor_address, false);
+  if (n == nullptr) return;
+  n->consecutive_failures = 0;
+  n->unreachable_since = timers_.now();
+  traceEvent(platform::TraceKind::kCounter, "neighbor_unreachable");
+  if (running_ && !config_.root) selectParents();
+}
+
 void Rpl::onLinkMetricsChanged() {
   if (running_ && !config_.root) selectParents();
 }
@@ -375,11 +384,16 @@ void Rpl::refreshLink(RplNeighbor& n) {
   }
 }
 
-std::optional<std::uint16_t> Rpl::pathRankThrough(const RplNeighbor& n) const {
+std::optional<std::uint16_t> Rpl::pathRankThrough(const RplNeighbor& n, bool allow_bad_link) const {
   const LinkMetrics m = metricsFor(n.address);
   of0::Params params;
   params.min_hop_rank_increase = dodag_config_.min_hop_rank_increase;
-  const auto inc = of0::rankIncrease(m.num_tx, m.num_tx_ack, params);
+  auto inc = of0::rankIncrease(m.num_tx, m.num_tx_ack, params);
+  if (!inc && allow_bad_link) {
+    // ETX over 3: rank it at MAXIMUM_STEP_OF_RANK.
+    inc = static_cast<std::uint16_t>(std::min<std::uint32_t>(
+        of0::kMaxStepOfRank * std::uint32_t{params.min_hop_rank_increase}, kInfiniteRank));
+  }
   if (!inc) return std::nullopt;  // ETX > 3 or unknown: not a parent (RFC 8180 §5.1.1)
   const std::uint16_t r = of0::rankThrough(n.rank, *inc);
   if (r == kInfiniteRank) return std::nullopt;
@@ -401,16 +415,25 @@ void Rpl::selectParents() {
   for (RplNeighbor& n : neighbors_)
     refreshLink(n);
   const std::uint16_t max_inc = dodag_config_.max_rank_increase;
-  // Neighbours that recently failed to acknowledge are avoided while another candidate
-  // exists; with none, they are kept: a congested only parent is better than detaching
-  // (a dead one is left when the link statistics pass ETX 3 or the MAC loses it).
+  // Candidates in three passes, each taken only when the previous found none:
+  //  0. usable neighbours of lower rank (they cannot be in our sub-DODAG);
+  //  1. also neighbours that recently failed to acknowledge: a congested only parent is
+  //     better than detaching (a dead one is left when its ETX passes 3 or the MAC
+  //     loses it);
+  //  2. also neighbours of a rank up to ours + MinHopRankIncrease: the node moves down
+  //     the DODAG (RFC 6550 §8.2.2.4, bounded by L + DAGMaxRankIncrease) rather than
+  //     detach; a child of ours advertises at least our rank + MinHopRankIncrease;
+  //  3. the current parent even over a link of ETX > 3 (RFC 8180 §5.1.1: SHOULD NOT be
+  //     selected; keeping it beats detaching, which floods the neighbourhood with
+  //     poisoning DIOs), ranked at MAXIMUM_STEP_OF_RANK.
   bool allow_unreachable = false;
+  bool allow_bad_link = false;
+  std::uint32_t rank_limit = rank_;
   auto admissible = [&](const RplNeighbor& n, bool is_current) -> std::optional<std::uint16_t> {
     if (!usable(n, allow_unreachable)) return std::nullopt;
-    // Loop avoidance (RFC 6550 §8.2.1): while the node holds a rank, a new parent must
-    // have a lower one; neighbours of equal or higher rank may be its descendants.
-    if (!is_current && rank_ != kInfiniteRank && n.rank >= rank_) return std::nullopt;
-    const auto pr = pathRankThrough(n);
+    if (!is_current && rank_ != kInfiniteRank && n.rank >= rank_limit) return std::nullopt;
+    if (allow_bad_link && !is_current) return std::nullopt;
+    const auto pr = pathRankThrough(n, allow_bad_link);
     if (!pr) return std::nullopt;
     // RFC 6550 §8.2.2.4: never advertise more than L + DAGMaxRankIncrease.
     if (max_inc != 0 && lowest_rank_ != kInfiniteRank &&
@@ -422,8 +445,10 @@ void Rpl::selectParents() {
 
   const RplNeighbor* best = nullptr;
   std::uint16_t best_rank = kInfiniteRank;
-  for (int pass = 0; pass < 2 && best == nullptr; ++pass) {
-    allow_unreachable = pass == 1;
+  for (int pass = 0; pass < 4 && best == nullptr; ++pass) {
+    allow_unreachable = pass >= 1;
+    allow_bad_link = pass == 3;
+    rank_limit = pass == 2 ? std::uint32_t{rank_} + dodag_config_.min_hop_rank_increase : rank_;
     for (const RplNeighbor& n : neighbors_) {
       const bool is_current = preferred_ && *preferred_ == n.address;
       const auto pr = admissible(n, is_current);
@@ -486,7 +511,9 @@ void Rpl::setPreferredParent(const RplNeighbor& parent, std::uint16_t new_rank) 
     if (mop_ != Mop::kNonStoring) markAllRoutesPending();
     emit(RplEvent::kParentChanged);
     scheduleDao(true);
-    resetTrickle();
+    // No Trickle reset: RFC 6550 §8.3 does not count a parent change as an
+    // inconsistency, and in a congested network the DIO bursts resets cause feed the
+    // losses that made the node change parent.
   }
   // A rank that only drifts with the link estimates is not an inconsistency (RFC 6550
   // §8.3 lists none for it): children learn it from the next scheduled DIO.
@@ -636,7 +663,24 @@ void Rpl::onTrickleTransmit() {
 
 void Rpl::onDisTimer() {
   if (joined_ || detached_hold_ || !running_) return;
-  sendDis();
+  // Known neighbours of the DODAG are asked by unicast DIS (answered by a unicast DIO,
+  // no Trickle reset); a node that knows none solicits by multicast (RFC 6550 §8.3).
+  std::vector<std::pair<std::uint16_t, ipv6::Address>> known;
+  for (const RplNeighbor& n : neighbors_) {
+    if (n.has_dio && n.version == version_ && n.rank != kInfiniteRank) {
+      known.emplace_back(n.rank, n.address);
+    }
+  }
+  if (known.empty()) {
+    sendDis();
+  } else {
+    std::sort(known.begin(), known.end());
+    for (std::size_t i = 0; i < known.size() && i < 3; ++i) {
+      ++stats_.dis_tx;
+      traceEvent(platform::TraceKind::kTx, "dis");
+      (void)link_.sendRpl(known[i].second, Message{Dis{}});
+    }
+  }
   timers_.start(dis_timer_, config_.dis_interval);
 }
 

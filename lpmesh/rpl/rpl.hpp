@@ -104,19 +104,11 @@ struct RplConfig {
   bool grounded = true;
   std::uint8_t dodag_preference = 0;
   std::uint8_t initial_version = 240;  ///< lollipop start (RFC 6550 §7.2)
-  /// DIO timer, MinHopRankIncrease, MaxRankIncrease and route lifetimes; the defaults
-  /// are RFC 6550 §17's except MaxRankIncrease (RFC 6550 gives none; 0 disables the
-  /// limit), set here to 7 x 256 as Contiki-NG does.
-  DodagConfiguration dodag{false,
-                           0,
-                           kDefaultDioIntervalDoublings,
-                           kDefaultDioIntervalMin,
-                           kDefaultDioRedundancyConstant,
-                           7 * kDefaultMinHopRankIncrease,
-                           kDefaultMinHopRankIncrease,
-                           0,
-                           0xff,
-                           0xffff};
+  /// DIO timer, MinHopRankIncrease, MaxRankIncrease and route lifetimes, RFC 6550 §17's
+  /// defaults. MaxRankIncrease has none there; 0 disables the limit and is kept here:
+  /// with OF0 over ETX one hop alone may add 256..2304 as link estimates move, and the
+  /// limit would make nodes detach (and poison) on such swings.
+  DodagConfiguration dodag{};
   std::uint32_t prefix_valid_lifetime = 0xffffffff;
   std::uint32_t prefix_preferred_lifetime = 0xffffffff;
   /// Root: options of types this codec does not know, added to every DIO. Every node
@@ -229,6 +221,9 @@ class Rpl {
   void onUnicastResult(const ipv6::Address& neighbor, bool acked);
   /// Link statistics changed: re-run parent selection.
   void onLinkMetricsChanged();
+  /// The link layer found the neighbour unreachable (e.g. frames to it went unanswered
+  /// for a while): avoided as a parent for unreachable_hold.
+  void markUnreachable(const ipv6::Address& neighbor);
 
   // --- root operations ---
   /// Root: global repair (RFC 6550 §3.2.2, §8.2.2.1), a new DODAG version.
@@ -312,7 +307,8 @@ class Rpl {
   void adoptConfiguration(const Dio& dio);
   void newVersion(std::uint8_t version);
   void selectParents();
-  std::optional<std::uint16_t> pathRankThrough(const RplNeighbor& n) const;
+  std::optional<std::uint16_t> pathRankThrough(const RplNeighbor& n,
+                                               bool allow_bad_link = false) const;
   LinkMetrics metricsFor(const ipv6::Address& neighbor) const;
   void refreshLink(RplNeighbor& n);
   bool usable(const RplNeighbor& n, bool allow_unreachable = false) const;

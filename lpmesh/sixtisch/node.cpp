@@ -61,6 +61,10 @@ SixtischNode::SixtischNode(platform::Platform& platform, const SixtischConfig& c
   config_.rpl.root = config_.root;
   config_.rpl.iid = ipv6::iidFromEui64(mac_.address());
   config_.traffic.payload_size = std::max<std::size_t>(config_.traffic.payload_size, 8);
+  // A DAO and its ACK cross several hops of shared cells: wait at least 20 slotframes.
+  const Duration slotframe =
+      micros(config_.tsch.timing.timeslot_length) * std::int64_t{config_.tsch.slotframe_length};
+  config_.rpl.dao_ack_timeout = std::max(config_.rpl.dao_ack_timeout, slotframe * 20);
   pending_.reserve(config_.tsch.queue_capacity * 2 + 4);
   if (config_.root) {
     // RFC 9032 §2: the root computes the network ID once; every node learns it (and the
@@ -82,6 +86,7 @@ SixtischNode::~SixtischNode() {
   p_.timers->stop(traffic_timer_);
   p_.timers->stop(ping_timer_);
   p_.timers->stop(join_timer_);
+  p_.timers->stop(parent_check_);
   if (observer_ != nullptr) observer_->onStopped(p_.node_id, *this);
   rpl_.reset();
 }
@@ -109,6 +114,10 @@ void SixtischNode::startRpl() {
   rpl_.emplace(p_, c, *this);
   updateContext();
   rpl_->start();
+  watch_ = {};
+  if (!config_.root && config_.parent_check_period.count() > 0) {
+    p_.timers->start(parent_check_, config_.parent_check_period);
+  }
   if (config_.root && config_.traffic.down_period.count() > 0) {
     p_.timers->start(ping_timer_, config_.traffic.down_period);
   }
@@ -120,6 +129,7 @@ void SixtischNode::stopRpl() {
   rpl_.reset();
   reported_rank_ = false;
   p_.timers->stop(ping_timer_);
+  p_.timers->stop(parent_check_);
 }
 
 void SixtischNode::updateContext() {
@@ -260,6 +270,17 @@ Error SixtischNode::sendRpl(const ipv6::Address& dst, const rpl::Message& messag
     if (!g) return Error::kInvalidState;
     src = *g;
   }
+  const bool multicast_dio = dst.isMulticast() && std::holds_alternative<rpl::Dio>(message);
+  if (multicast_dio) {
+    // The shared cells carry one broadcast each: while a DIO still waits in the MAC
+    // queue a newer one would only queue behind it (Trickle at Imin fires every few ms).
+    const bool queued =
+        std::any_of(pending_.begin(), pending_.end(), [](const Pending& p) { return p.dio; });
+    if (queued) {
+      ++stats_.dio_skipped;
+      return Error::kBusy;
+    }
+  }
   auto icmp = rpl::buildIcmpv6Message(src, dst, message);
   if (!icmp) return icmp.error();
   ipv6::Header h;
@@ -269,7 +290,10 @@ Error SixtischNode::sendRpl(const ipv6::Address& dst, const rpl::Message& messag
   h.dst = dst;
   auto datagram = h.build(*icmp);
   if (!datagram) return datagram.error();
-  return sendDatagram(*datagram);
+  sending_dio_ = multicast_dio;
+  const Error e = sendDatagram(*datagram);
+  sending_dio_ = false;
+  return e;
 }
 
 std::optional<rpl::LinkMetrics> SixtischNode::linkMetrics(const ipv6::Address& neighbor) const {
@@ -407,9 +431,9 @@ Error SixtischNode::sendFrame(const std::optional<Eui64>& dest, ByteSpan lowpan,
       return handle.error();
     }
     ++stats_.frames_tx;
-    if (dest) {
+    if (dest || sending_dio_) {
       if (pending_.size() >= pending_.capacity()) pending_.erase(pending_.begin());
-      pending_.push_back({*handle, *dest});
+      pending_.push_back({*handle, dest, sending_dio_});
     }
     return Error::kNone;
   };
@@ -641,12 +665,34 @@ void SixtischNode::onSendDone(std::uint32_t handle, Error status, std::uint8_t /
   const auto it = std::find_if(pending_.begin(), pending_.end(),
                                [&](const Pending& p) { return p.handle == handle; });
   if (it == pending_.end()) return;
-  const Eui64 dest = it->dest;
+  const std::optional<Eui64> dest = it->dest;
   pending_.erase(it);
-  if (!rpl_ || status == Error::kDropped) return;
-  const ipv6::Address ll = ipv6::linkLocalFromEui64(dest);
+  if (!dest || !rpl_ || status == Error::kDropped) return;
+  const ipv6::Address ll = ipv6::linkLocalFromEui64(*dest);
   rpl_->onUnicastResult(ll, status == Error::kNone);
   if (rpl_) rpl_->onLinkMetricsChanged();
+}
+
+void SixtischNode::onParentCheck() {
+  p_.timers->start(parent_check_, config_.parent_check_period);
+  if (!rpl_ || !rpl_->joined()) return;
+  const auto parent = rpl_->preferredParent();
+  if (!parent) return;
+  const Eui64 eui = euiOf(*parent);
+  const auto* n = mac_.findNeighbor(eui);
+  if (n == nullptr) return;
+  if (!watch_.valid || watch_.parent != eui || n->num_tx < watch_.num_tx ||
+      n->num_tx_ack != watch_.num_tx_ack) {
+    watch_ = {eui, n->num_tx, n->num_tx_ack, p_.timers->now(), true};
+    return;
+  }
+  const std::uint32_t unanswered = n->num_tx - watch_.num_tx;
+  if (unanswered >= 2U * (std::uint32_t{config_.tsch.max_frame_retries} + 1U) &&
+      p_.timers->now() - watch_.since >= config_.parent_silence) {
+    trace(platform::TraceKind::kCounter, "parent_silent");
+    watch_.valid = false;
+    rpl_->markUnreachable(*parent);
+  }
 }
 
 // --- traffic ---

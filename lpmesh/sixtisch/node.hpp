@@ -65,6 +65,12 @@ struct SixtischConfig {
   /// (its network ID is then skipped) and scans again; 0 = never (MAX_JOIN_TIME of
   /// RFC 8180 Figure 5 is the MAC's tsch.max_join_time for queues).
   Duration join_give_up{0};
+  /// How often the preferred parent's MAC counters are checked. It is declared
+  /// unreachable when it acknowledged nothing for parent_silence while at least two
+  /// packets' worth of attempts (2 x (retries + 1)) went to it: congestion delays ACKs,
+  /// a dead parent stops them.
+  Duration parent_check_period = seconds(5);
+  Duration parent_silence = seconds(30);
   SixtischTraffic traffic;
 };
 
@@ -87,6 +93,7 @@ struct SixtischStats {
   std::uint64_t echo_received = 0;
   std::uint64_t echo_replies = 0;  ///< root: replies received
   std::uint64_t eb_built = 0;
+  std::uint64_t dio_skipped = 0;  ///< multicast DIOs not queued: one still waits in the MAC
   std::uint64_t networks_given_up = 0;
 };
 
@@ -181,6 +188,7 @@ class SixtischNode final : public platform::Stack,
   void onTrafficTimer();
   void onPingTimer();
   void onJoinTimer();
+  void onParentCheck();
   void enrollmentFromDio();
   std::optional<ipv6::Address> rootAddress() const;
   void trace(platform::TraceKind kind, std::string_view reason, std::int64_t value = 1) const;
@@ -199,9 +207,11 @@ class SixtischNode final : public platform::Stack,
   /// Outstanding MAC handles of unicast frames and their destinations.
   struct Pending {
     std::uint32_t handle = 0;
-    Eui64 dest{};
+    std::optional<Eui64> dest;  ///< empty: broadcast
+    bool dio = false;
   };
   std::vector<Pending> pending_;
+  bool sending_dio_ = false;  ///< the frame being queued carries a multicast DIO
 
   // Enrollment.
   std::uint8_t pan_priority_ = 0xff;
@@ -220,6 +230,19 @@ class SixtischNode final : public platform::Stack,
   platform::Timer traffic_timer_{this, &platform::Timer::thunk<&SixtischNode::onTrafficTimer>};
   platform::Timer ping_timer_{this, &platform::Timer::thunk<&SixtischNode::onPingTimer>};
   platform::Timer join_timer_{this, &platform::Timer::thunk<&SixtischNode::onJoinTimer>};
+  platform::Timer parent_check_{this, &platform::Timer::thunk<&SixtischNode::onParentCheck>};
+
+  /// The MAC counters of the preferred parent at its last acknowledgment: keep-alives are
+  /// MAC frames whose results the routing layer never sees, so a dead parent shows only
+  /// as attempts without ACKs in these counters.
+  struct ParentWatch {
+    Eui64 parent{};
+    std::uint32_t num_tx = 0;
+    std::uint32_t num_tx_ack = 0;
+    LocalTime since{};
+    bool valid = false;
+  };
+  ParentWatch watch_;
 };
 
 }  // namespace lpm::sixtisch

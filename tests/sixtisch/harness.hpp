@@ -15,17 +15,17 @@
 
 namespace lpm::sixtisch::test {
 
-/// A configuration that forms networks quickly in tests: 11-slot slotframe, EBs every
-/// 4 s, synchronising on the first acceptable EB (NUM_NEIGHBOURS_TO_WAIT 1, as
-/// Contiki-NG does): a scanning node hears a given neighbour's EB only when it listens
-/// on the channel that EB hops to.
+/// A configuration that forms networks quickly in tests: 11-slot slotframe (9 shared
+/// cells a second), EBs every 16 s, synchronising on the first acceptable EB
+/// (NUM_NEIGHBOURS_TO_WAIT 1, as Contiki-NG does): a scanning node hears a given neighbour's EB
+/// only when it listens on the channel that EB hops to.
 inline SixtischConfig fastConfig() {
   SixtischConfig c;
   c.tsch.slotframe_length = 11;
-  c.tsch.eb_period = seconds(4);
+  c.tsch.eb_period = seconds(16);
+  c.tsch.queue_capacity = 16;
   c.tsch.num_neighbours_to_wait = 1;
   c.tsch.max_eb_delay = seconds(30);
-  c.rpl.max_consecutive_failures = 2;
   return c;
 }
 
