@@ -368,7 +368,8 @@ void Beacons::receive(ByteSpan beacon, std::int8_t /*rssi*/) {
 
 void Beacons::onSecure(const SecureNetworkBeacon& beacon) {
   for (const Subnet& s : keys_.subnets()) {
-    for (std::uint8_t slot = 0; slot < (s.hasNewKey() ? 2 : 1); ++slot) {
+    const std::uint8_t slots = s.hasNewKey() ? 2 : 1;
+    for (std::uint8_t slot = 0; slot < slots; ++slot) {
       const NetKeyMaterial& k = s.keys[slot];
       if (k.network_id != beacon.network_id || !beacon.authenticate(k.beacon_key)) continue;
       ++stats_.rx_secure;
@@ -383,7 +384,8 @@ void Beacons::onSecure(const SecureNetworkBeacon& beacon) {
 
 void Beacons::onPrivate(const MeshPrivateBeacon& beacon) {
   for (const Subnet& s : keys_.subnets()) {
-    for (std::uint8_t slot = 0; slot < (s.hasNewKey() ? 2 : 1); ++slot) {
+    const std::uint8_t slots = s.hasNewKey() ? 2 : 1;
+    for (std::uint8_t slot = 0; slot < slots; ++slot) {
       auto data = beacon.open(s.keys[slot].private_beacon_key);
       if (!data.ok()) continue;
       ++stats_.rx_private;

@@ -490,9 +490,9 @@ bool ConfigServer::handle(const MessageContext& ctx, const ConfigMessage& messag
         } else if constexpr (std::is_same_v<T, ConfigAppKeyAdd>) {
           ConfigStatus status = ConfigStatus::kSuccess;
           const AppKey* existing = keys_.appKey(m.app_idx);
-          if (keys_.subnet(m.net_idx) == nullptr) {
-            status = ConfigStatus::kInvalidNetKeyIndex;
-          } else if (existing != nullptr && existing->net_idx != m.net_idx) {
+          // Unknown NetKey, or an AppKey index already bound to another NetKey (Zephyr).
+          if (keys_.subnet(m.net_idx) == nullptr ||
+              (existing != nullptr && existing->net_idx != m.net_idx)) {
             status = ConfigStatus::kInvalidNetKeyIndex;
           } else {
             const Error e = keys_.addAppKey(m.app_idx, m.net_idx, m.key);

@@ -39,7 +39,7 @@ inline constexpr std::uint32_t kMaxIvRecovery = 42;
 
 struct IvUpdateTiming {
   /// Minimum time in each state before leaving it (§3.11.5: 96 hours).
-  Duration min_state_duration = seconds(96 * 3600);
+  Duration min_state_duration = seconds(std::int64_t{96} * 3600);
   /// The same minimum in test mode (scenarios set it to a few seconds).
   Duration test_min_state_duration = Duration{0};
   /// How often the elapsed time is persisted (Zephyr: every hour; the restart after a
