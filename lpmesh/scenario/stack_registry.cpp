@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "lpmesh/scenario/beacon_kind.hpp"
+#include "lpmesh/scenario/sixtisch_kind.hpp"
 #include "lpmesh/scenario/tsch_kind.hpp"
 
 namespace lpm::scenario {
@@ -33,6 +34,7 @@ StackRegistry builtinStackKinds() {
   StackRegistry registry;
   registry.add(makeBeaconKind());
   registry.add(makeTschKind());
+  registry.add(makeSixtischKind());
   return registry;
 }
 
