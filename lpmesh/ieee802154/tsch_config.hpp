@@ -107,8 +107,18 @@ struct TschConfig {
   /// Learn the drift against the time source and compensate it (as Contiki-NG's
   /// adaptive timesync); corrections then stay small between keep-alives.
   bool adaptive_timesync = true;
-  /// Shortest span over which a drift estimate is taken.
-  Duration drift_min_interval = seconds(8);
+  /// Share of a measured timing error applied to the slot reference (the first one after
+  /// joining is applied whole). Below 1 the loop low-passes its time source's jitter, so
+  /// errors do not grow down a deep time-source tree.
+  double timesync_offset_gain = 0.8;
+  /// Share of the measured rate error folded into the drift estimate per correction
+  /// (the first estimate is taken whole).
+  double timesync_rate_gain = 0.08;
+  /// Shortest span between two corrections that gives a rate measurement.
+  Duration drift_min_interval = seconds(4);
+  /// The drift counts as learnt (compensated keep-alive period) once the last three
+  /// corrections were all smaller than this.
+  Duration drift_converged_below = micros(100);
 
   TschSecurityConfig security;
 };

@@ -1,6 +1,7 @@
 #include "lpmesh/ieee802154/tsch_mac.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace lpm::ieee802154 {
@@ -156,10 +157,12 @@ Error TschMac::setTimeSource(const Eui64& address) {
   if (time_source_ != kNoIndex) neighbors_[time_source_].time_source = false;
   time_source_ = nb;
   neighbors_[nb].time_source = true;
-  // The drift learnt so far is kept (every time source follows the network's time); the
-  // estimate restarts its anchor on the new source.
-  anchor_valid_ = false;
-  corr_since_anchor_ns_ = 0;
+  // The drift learnt so far is kept (every time source follows the network's time). The
+  // first correction on the new source is an offset between sources, not drift: it is
+  // applied whole and starts a new rate measurement.
+  offset_whole_next_ = true;
+  rate_anchor_valid_ = false;
+  residual_ns_ = 0;
   trace(TraceKind::kCounter, "time_source_change");
   return Error::kNone;
 }
@@ -268,8 +271,7 @@ void TschMac::startCoordinator() {
   // ASN 0 starts one slot from now.
   ref_asn_ = 0;
   ref_time_ = timers_.now() + slotLength();
-  drift_ppb_ = 0;
-  anchor_valid_ = false;
+  resetTimesync(0);
   joined_asn_ = 0;
   last_sync_asn_ = 0;
   synced_at_ = timers_.now();
@@ -484,10 +486,9 @@ void TschMac::syncTo(std::size_t index) {
   // The EB's SHR left at its slot start + macTsTxOffset.
   ref_asn_ = c.eb.sync.asn;
   ref_time_ = c.sfd_time - micros(timing_.tx_offset) - kSfdAfterShr;
-  drift_ppb_ = 0;
-  anchor_valid_ = false;
-  drift_learnt_ = false;
-  corr_since_anchor_ns_ = 0;
+  // The EB is an exact reference: the first correction measures the drift since it.
+  resetTimesync(ref_asn_);
+  rate_anchor_valid_ = true;
   last_sync_asn_ = ref_asn_;
   joined_asn_ = ref_asn_;
   synced_at_ = timers_.now();
@@ -1120,9 +1121,28 @@ void TschMac::onRx(const platform::Rx802154& rx) {
   }
 }
 
+void TschMac::resetTimesync(std::uint64_t asn) {
+  drift_ppb_ = 0;
+  drift_learnt_ = false;
+  last_corr_asn_ = asn;
+  rate_anchor_valid_ = false;
+  offset_whole_next_ = true;
+  rate_updates_ = 0;
+  corr_count_ = 0;
+  residual_ns_ = 0;
+}
+
 void TschMac::applyCorrection(std::int64_t correction_ns) {
-  // Rebase on the current slot, shifted by the measured error.
-  ref_time_ = slotStart(slot_.asn) + Duration{correction_ns};
+  // Rebase on the current slot, shifted by (a share of) the measured error.
+  const double offset_gain = offset_whole_next_ ? 1.0 : config_.timesync_offset_gain;
+  offset_whole_next_ = false;
+  const auto applied =
+      static_cast<std::int64_t>(std::llround(offset_gain * static_cast<double>(correction_ns)));
+  // What this correction says about the rate excludes the part of the previous one that
+  // was deliberately left unapplied.
+  const std::int64_t rate_error_ns = correction_ns - residual_ns_;
+  residual_ns_ = correction_ns - applied;
+  ref_time_ = slotStart(slot_.asn) + Duration{applied};
   ref_asn_ = slot_.asn;
   last_sync_asn_ = slot_.asn;
   ++stats_.sync_corrections;
@@ -1133,26 +1153,28 @@ void TschMac::applyCorrection(std::int64_t correction_ns) {
   }
   trace(TraceKind::kMetric, "time_correction_us", correction_ns / 1000);
   if (!config_.adaptive_timesync) return;
-  if (!anchor_valid_) {
-    // The first correction also holds the error of the EB we joined on: not drift.
-    anchor_valid_ = true;
-    anchor_asn_ = slot_.asn;
-    corr_since_anchor_ns_ = 0;
-    return;
-  }
-  corr_since_anchor_ns_ += correction_ns;
+
+  // Rate: the error accumulated since the last correction over the time between them.
   const std::int64_t elapsed =
-      slotLength().count() * static_cast<std::int64_t>(slot_.asn - anchor_asn_);
-  if (elapsed < config_.drift_min_interval.count()) return;
-  const Int128 step = static_cast<Int128>(corr_since_anchor_ns_) * kBillion / elapsed;
-  drift_ppb_ += static_cast<std::int64_t>(step);
-  drift_learnt_ = true;
+      slotLength().count() * static_cast<std::int64_t>(slot_.asn - last_corr_asn_);
+  const bool measure = rate_anchor_valid_ && elapsed >= config_.drift_min_interval.count();
+  rate_anchor_valid_ = true;
+  last_corr_asn_ = slot_.asn;
+  if (!measure) return;
+  const double rate_gain = rate_updates_ == 0 ? 1.0 : config_.timesync_rate_gain;
+  const double step = rate_gain * static_cast<double>(rate_error_ns) *
+                      static_cast<double>(kBillion) / static_cast<double>(elapsed);
+  drift_ppb_ += static_cast<std::int64_t>(std::llround(step));
+  ++rate_updates_;
+  recent_corr_ns_[corr_count_++ % recent_corr_ns_.size()] = magnitude;
   if (drift_ppb_ > kMaxDriftPpb || drift_ppb_ < -kMaxDriftPpb) {
     drift_ppb_ = 0;
-    drift_learnt_ = false;
+    rate_updates_ = 0;
+    corr_count_ = 0;
   }
-  anchor_asn_ = slot_.asn;
-  corr_since_anchor_ns_ = 0;
+  drift_learnt_ = corr_count_ >= recent_corr_ns_.size() &&
+                  *std::max_element(recent_corr_ns_.begin(), recent_corr_ns_.end()) <
+                      config_.drift_converged_below.count();
 }
 
 void TschMac::handleSlotRx(const platform::Rx802154& rx) {

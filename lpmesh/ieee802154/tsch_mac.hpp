@@ -207,6 +207,7 @@ class TschMac final : public platform::Radio802154Client {
   void sendAck(const Frame& rx_frame, const Eui64& to, const platform::Rx802154& rx,
                bool secure_it);
   void applyCorrection(std::int64_t correction_ns);
+  void resetTimesync(std::uint64_t asn);
 
   // --- queues ---
   Result<std::uint16_t> allocPacket(bool mac_generated);
@@ -253,10 +254,14 @@ class TschMac final : public platform::Radio802154Client {
   std::uint64_t ref_asn_ = 0;
   LocalTime ref_time_{};
   std::int64_t drift_ppb_ = 0;
-  std::uint64_t anchor_asn_ = 0;
-  bool anchor_valid_ = false;
-  bool drift_learnt_ = false;  ///< at least one drift estimate taken
-  std::int64_t corr_since_anchor_ns_ = 0;
+  std::uint64_t last_corr_asn_ = 0;  ///< slot of the last correction (rate measurements)
+  bool rate_anchor_valid_ = false;   ///< last_corr_asn_ may start a rate measurement
+  bool offset_whole_next_ = true;    ///< apply the next correction whole
+  std::uint32_t rate_updates_ = 0;
+  std::int64_t residual_ns_ = 0;                  ///< part of the last correction left unapplied
+  std::array<std::int64_t, 3> recent_corr_ns_{};  ///< magnitudes of the last corrections
+  std::uint32_t corr_count_ = 0;
+  bool drift_learnt_ = false;        ///< drift estimate converged (see drift_converged_below)
   std::uint64_t last_sync_asn_ = 0;  ///< last synchronisation on the time source
   std::uint64_t joined_asn_ = 0;
   std::uint64_t min_next_asn_ = 0;  ///< slots before it were already begun

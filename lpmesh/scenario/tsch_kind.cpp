@@ -286,7 +286,8 @@ TschRun::TschRun(const RunContext& context) : world_(context.world) {
       }
       net.parents = p.parents;
     } else if (p.tree == TschTreeMode::kAuto) {
-      net.parents = buildStaticTree(world_, entry.nodes, p.coordinator, p.tree_min_rx_dbm);
+      net.parents = buildStaticTree(world_, entry.nodes, p.coordinator, p.tree_min_rx_dbm,
+                                    static_cast<double>(p.mac.tx_power_dbm));
     }
     const auto index = static_cast<std::int32_t>(networks_.size());
     for (NodeId id : entry.nodes) {
@@ -583,7 +584,7 @@ std::string TschKindConfig::describe() const {
 }
 
 std::map<NodeId, NodeId> buildStaticTree(const sim::World& world, const std::vector<NodeId>& nodes,
-                                         NodeId root, double min_rx_dbm) {
+                                         NodeId root, double min_rx_dbm, double tx_power_dbm) {
   std::map<NodeId, NodeId> parents;
   std::vector<NodeId> layer = {root};
   std::vector<NodeId> rest;
@@ -594,7 +595,8 @@ std::map<NodeId, NodeId> buildStaticTree(const sim::World& world, const std::vec
     const auto ab = world.linkRxPowerDbm(a, b);
     const auto ba = world.linkRxPowerDbm(b, a);
     if (!ab || !ba) return -std::numeric_limits<double>::infinity();
-    return std::min(*ab, *ba);
+    // linkRxPowerDbm is the power at 0 dBm.
+    return std::min(*ab, *ba) + tx_power_dbm;
   };
   while (!layer.empty() && !rest.empty()) {
     std::vector<NodeId> next, still;

@@ -56,10 +56,11 @@ class TschKindConfig final : public StackConfig {
 };
 
 /// A static time-source tree over `nodes` rooted at `root`: breadth-first over the
-/// links whose received power is at least `min_rx_dbm` both ways, each node taking the
-/// strongest link into the previous layer. Nodes it cannot reach are left out.
+/// links whose received power at `tx_power_dbm` is at least `min_rx_dbm` both ways, each
+/// node taking the strongest link into the previous layer. Nodes it cannot reach are
+/// left out.
 std::map<NodeId, NodeId> buildStaticTree(const sim::World& world, const std::vector<NodeId>& nodes,
-                                         NodeId root, double min_rx_dbm);
+                                         NodeId root, double min_rx_dbm, double tx_power_dbm);
 
 std::unique_ptr<StackKind> makeTschKind();
 

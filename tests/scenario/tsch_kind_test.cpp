@@ -96,7 +96,7 @@ TEST(TschKind, BuildStaticTreeLeavesUnreachableNodesOut) {
     w.addNode(n);
   }
   w.finalizeTopology();
-  const auto tree = buildStaticTree(w, {0, 1, 2, 3}, 0, -90.0);
+  const auto tree = buildStaticTree(w, {0, 1, 2, 3}, 0, -90.0, 0.0);
   EXPECT_EQ(tree, (std::map<NodeId, NodeId>{{1, 0}, {2, 1}}));
 }
 
