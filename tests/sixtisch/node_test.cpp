@@ -270,5 +270,127 @@ TEST(SixtischNetwork, RandomFiftyNodesStoring) {
   randomNetwork(rpl::Mop::kStoringNoMulticast, 9);
 }
 
+// RFC 8180 §6.3: no EB before a rank. A leaf (RFC 8180 §5.2) never advertises one, so
+// it never sends EBs; every router's first EB follows its rank. The enrollment IE of
+// every router carries the root's network ID (SHA-256 of the prefix, RFC 9032) and PAN
+// priority, learnt from the DIOs.
+TEST(SixtischNetwork, NoEbBeforeRankAndEnrollmentIe) {
+  Harness h(unitDisk(30, 3));
+  for (int i = 0; i < 5; ++i)
+    h.add(20.0 * i, 0);  // a line: each node hears its neighbours
+  h.add(80, 15);         // node 5, a leaf next to node 4
+  SixtischConfig c = test::fastConfig();
+  c.pan_priority = 0x21;
+  c.traffic.up_period = seconds(30);
+  c.traffic.down_period = seconds(60);
+  for (NodeId i = 0; i < 6; ++i) {
+    SixtischConfig ci = c;
+    ci.root = i == 0;
+    ci.rpl.leaf = i == 5;
+    h.setup(i, ci);
+  }
+  h.powerAll();
+  h.run(seconds(1800));
+  const Bytes network_id = defaultNetworkId(c.rpl.prefix.address, 8);
+  for (NodeId i = 0; i < 6; ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_NE(h.node(i), nullptr);
+    EXPECT_EQ(h.eb_without_rank[i], 0);
+    if (i == 5) {
+      EXPECT_TRUE(h.node(i)->rpl()->joined());
+      EXPECT_FALSE(h.node(i)->rpl()->hasRank());
+      EXPECT_EQ(h.node(i)->mac().stats().eb_tx, 0U);
+      EXPECT_FALSE(h.first_eb_at[i].has_value());
+      EXPECT_FALSE(h.echo_replies[i].empty());  // a leaf is still reachable downward
+      continue;
+    }
+    EXPECT_GT(h.node(i)->mac().stats().eb_tx, 0U);
+    ASSERT_TRUE(h.first_eb_at[i].has_value());
+    if (i > 0) {
+      ASSERT_TRUE(h.rank_at[i].has_value());
+      EXPECT_GE(*h.first_eb_at[i], *h.rank_at[i]);
+      EXPECT_GE(*h.rank_at[i], *h.sync_at[i]);
+    }
+    const auto ie = h.node(i)->enrollmentIe();
+    ASSERT_TRUE(ie.has_value());
+    EXPECT_TRUE(ie->router);
+    EXPECT_EQ(ie->pan_priority, 0x21);
+    EXPECT_EQ(ie->network_id, network_id);
+    EXPECT_EQ(ie->proxy_priority, c.proxy_priority);
+    // Rank priority: DAGRank x 16 plus the queue load (< 16).
+    EXPECT_EQ(ie->rank_priority / 16, rpl::of0::dagRank(h.node(i)->rpl()->rank()));
+  }
+}
+
 }  // namespace
+
+// Pledge behaviour with the RFC 9032 enrollment IE (node.hpp chooseTimeSource()).
+TEST(SixtischEnrollment, PledgeChoosesByPanPriorityAndSkipsNeverProxies) {
+  sim::WorldConfig wc;
+  sim::World world(wc);
+  world.addNode(sim::NodeConfig{});
+  world.finalizeTopology();
+  SixtischConfig c;
+  SixtischNode node(world.platform(0), c, nullptr);
+  auto candidate = [](std::uint8_t jm, std::int8_t rssi, std::optional<EnrollmentIe> ie) {
+    ieee802154::TschCandidate cand;
+    cand.eb.sync.join_metric = jm;
+    cand.rssi_dbm = rssi;
+    if (ie) cand.eb.ietf.push_back(*ie->toIetfIe());
+    return cand;
+  };
+  EnrollmentIe a;
+  a.proxy_priority = 0;
+  a.pan_priority = 0x80;
+  a.network_id = {1, 2, 3};
+  EnrollmentIe b = a;
+  b.pan_priority = 0x10;  // another PAN, preferred
+  b.network_id = {4, 5, 6};
+  EnrollmentIe never = a;
+  never.proxy_priority = kProxyPriorityNever;
+  // Never a proxy: not acceptable to a pledge.
+  EXPECT_FALSE(node.acceptsTimeSource(candidate(0, -50, never)));
+  EXPECT_TRUE(node.acceptsTimeSource(candidate(0, -50, a)));
+  EXPECT_TRUE(node.acceptsTimeSource(candidate(0, -50, std::nullopt)));  // no IE
+  // Lower PAN priority wins over a lower Join Metric; within a PAN, Join Metric, then RSSI.
+  std::vector<ieee802154::TschCandidate> cands{candidate(0, -40, a), candidate(3, -80, b),
+                                               candidate(2, -60, b)};
+  EXPECT_EQ(node.chooseTimeSource(cands), std::optional<std::size_t>(2));
+  std::vector<ieee802154::TschCandidate> same{candidate(1, -70, a), candidate(1, -50, a),
+                                              candidate(2, -30, a)};
+  EXPECT_EQ(node.chooseTimeSource(same), std::optional<std::size_t>(1));
+}
+
+// A pledge whose PAN gives no rank in time gives it up and skips its network ID.
+TEST(SixtischEnrollment, TriedNetworkIsSkipped) {
+  // The root's first DIO comes only after about 2^20 ms and the pledge does not solicit
+  // one: synchronised, it has no rank when its 60 s run out.
+  sim::WorldConfig wc;
+  wc.propagation.kind = sim::PropagationKind::kUnitDisk;
+  wc.propagation.range_m = 30;
+  Harness h(wc);
+  h.add(0, 0);
+  h.add(10, 0);
+  SixtischConfig root = test::fastConfig();
+  root.root = true;
+  root.network_id = Bytes{0xaa, 0xbb};
+  root.rpl.dodag.dio_interval_min = 20;
+  root.rpl.dodag.dio_redundancy_constant = 1;
+  SixtischConfig pledge = test::fastConfig();
+  pledge.join_give_up = seconds(60);
+  pledge.rpl.dis_interval = seconds(3600);
+  pledge.rpl.dis_start_jitter = seconds(3600);
+  h.setup(0, root);
+  h.setup(1, pledge);
+  h.powerAll();
+  h.run(seconds(900));
+  ASSERT_NE(h.node(1), nullptr);
+  EXPECT_EQ(h.node(1)->stats().networks_given_up, 1U);
+  ASSERT_EQ(h.node(1)->triedNetworks().size(), 1U);
+  EXPECT_EQ(h.node(1)->triedNetworks()[0], (Bytes{0xaa, 0xbb}));
+  // It does not synchronise to that network again.
+  EXPECT_FALSE(h.node(1)->mac().isSynchronized());
+  EXPECT_EQ(h.sync_at[1].has_value(), true);
+}
+
 }  // namespace lpm::sixtisch
