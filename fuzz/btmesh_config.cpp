@@ -1,6 +1,7 @@
 // Fuzz target for the foundation model message decoders: Configuration messages
 // (config_messages.hpp), the 1.1 bridge and directed forwarding configuration messages
-// (foundation_v11_messages.hpp), Health and Generic OnOff messages, and Composition Data
+// (foundation_v11_messages.hpp), Health, Generic OnOff and Mesh Private Beacon messages,
+// and Composition Data
 // page 0. Any input is refused with an Error or decoded; what decodes encodes back to the
 // same octets (the access layer's opcode included).
 #include <cstddef>
@@ -11,6 +12,7 @@
 #include "lpmesh/btmesh/foundation_v11_messages.hpp"
 #include "lpmesh/btmesh/generic_onoff.hpp"
 #include "lpmesh/btmesh/health_server.hpp"
+#include "lpmesh/btmesh/private_beacon_server.hpp"
 
 namespace {
 
@@ -42,6 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     variantRoundTrip<lpm::btmesh::FoundationV11Message>(access->opcode, access->params, in);
     variantRoundTrip<lpm::btmesh::HealthMessage>(access->opcode, access->params, in);
     variantRoundTrip<lpm::btmesh::GenericOnOffMessage>(access->opcode, access->params, in);
+    variantRoundTrip<lpm::btmesh::PrivateBeaconMessage>(access->opcode, access->params, in);
   }
   if (auto c = lpm::btmesh::CompositionPage0::parse(in); c.ok()) {
     auto again = c->encode();

@@ -26,6 +26,11 @@ Foundation::Foundation(Node& node, FoundationOptions options)
         options.health_company_id.value_or(options.product.company_id));
     health_server_->attach(0);
   }
+  if (options.private_beacon_server) {
+    private_beacon_server_ = std::make_unique<PrivateBeaconServer>(
+        node.platform(), node.access(), node.network(), node.keys(), beacons_);
+    private_beacon_server_->attach();
+  }
   if (options.config_client) {
     config_client_ = std::make_unique<ConfigClient>(node.platform(), node.access(), node.keys());
     config_client_->attach();

@@ -16,6 +16,7 @@
 #include "lpmesh/btmesh/iv_update.hpp"
 #include "lpmesh/btmesh/key_refresh.hpp"
 #include "lpmesh/btmesh/node.hpp"
+#include "lpmesh/btmesh/private_beacon_server.hpp"
 
 namespace lpm::btmesh {
 
@@ -31,6 +32,8 @@ struct FoundationOptions {
   bool health_server = true;
   /// Company ID of the Health Server's fault arrays (defaults to product.company_id).
   std::optional<std::uint16_t> health_company_id;
+  /// Adds a Mesh Private Beacon Server to the primary element.
+  bool private_beacon_server = false;
 };
 
 class Foundation final : private BeaconBearer, private AdvBearerListener {
@@ -52,6 +55,8 @@ class Foundation final : private BeaconBearer, private AdvBearerListener {
   ConfigClient* configClient() { return config_client_.get(); }
   /// Null unless FoundationOptions::health_server.
   HealthServer* healthServer() { return health_server_.get(); }
+  /// Null unless FoundationOptions::private_beacon_server.
+  PrivateBeaconServer* privateBeaconServer() { return private_beacon_server_.get(); }
   /// Beacons go to this bearer instead of (or without) an advertising bearer.
   void setBeaconBearer(BeaconBearer* bearer) { beacons_.setBearer(bearer); }
 
@@ -70,6 +75,7 @@ class Foundation final : private BeaconBearer, private AdvBearerListener {
   ConfigServer config_server_;
   std::unique_ptr<ConfigClient> config_client_;
   std::unique_ptr<HealthServer> health_server_;
+  std::unique_ptr<PrivateBeaconServer> private_beacon_server_;
 };
 
 }  // namespace lpm::btmesh
