@@ -1,9 +1,8 @@
 // Fuzz target for the foundation model message decoders: Configuration messages
 // (config_messages.hpp), the 1.1 bridge and directed forwarding configuration messages
 // (foundation_v11_messages.hpp), Health, Generic OnOff and Mesh Private Beacon messages,
-// and Composition Data
-// page 0. Any input is refused with an Error or decoded; what decodes encodes back to the
-// same octets (the access layer's opcode included).
+// and Composition Data page 0. Any input is refused with an Error or decoded; what decodes
+// encodes back to the same octets (the access layer's opcode included).
 #include <cstddef>
 #include <cstdint>
 
