@@ -270,6 +270,34 @@ TEST(SixtischNetwork, RandomFiftyNodesStoring) {
   randomNetwork(rpl::Mop::kStoringNoMulticast, 9);
 }
 
+// RFC 8180 §6.2: a node that loses every time-source neighbour desynchronises, drops
+// its RPL state and joins again once a neighbour is back.
+TEST(SixtischNetwork, LosingEveryTimeSourceMeansResync) {
+  Harness h(unitDisk(25, 4));
+  for (int i = 0; i < 3; ++i)
+    h.add(20.0 * i, 0);  // 0 - 1 - 2
+  SixtischConfig c = test::fastConfig();
+  c.traffic.up_period = seconds(30);
+  setupAll(h, c);
+  h.powerAll();
+  h.run(seconds(900));
+  ASSERT_TRUE(h.node(2)->rpl()->joined());
+  ASSERT_EQ(h.desyncs[2], 0);
+  h.world.powerOff(1, h.world.now());
+  h.run(seconds(900 + 400));
+  EXPECT_GE(h.desyncs[2], 1);
+  EXPECT_FALSE(h.node(2)->mac().isSynchronized());
+  EXPECT_EQ(h.node(2)->rpl(), nullptr);  // no RPL without synchronisation
+  const auto received = h.up_received[2].size();
+  h.world.powerOn(1, h.world.now());
+  h.run(seconds(900 + 400 + 1800));
+  EXPECT_TRUE(h.node(2)->mac().isSynchronized());
+  ASSERT_NE(h.node(2)->rpl(), nullptr);
+  EXPECT_TRUE(h.node(2)->rpl()->joined());
+  EXPECT_EQ(h.parent[2], std::optional<NodeId>(1));
+  EXPECT_GT(h.up_received[2].size(), received);
+}
+
 // RFC 8180 §6.3: no EB before a rank. A leaf (RFC 8180 §5.2) never advertises one, so
 // it never sends EBs; every router's first EB follows its rank. The enrollment IE of
 // every router carries the root's network ID (SHA-256 of the prefix, RFC 9032) and PAN
