@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace lpm::ieee802154 {
@@ -25,6 +26,42 @@ Duration frameEndAfterSfd(std::size_t mpdu_len) {
   // PHR (1 byte) then the PSDU (MPDU + FCS).
   return platform::k802154ByteTime *
          static_cast<std::int64_t>(1 + mpdu_len + platform::k802154FcsSize);
+}
+
+/// The destination address of an MPDU read from its MAC header alone, with no
+/// allocation (15.4-2015 §7.2.1, Table 7-2), so that frames for other nodes are filtered
+/// before a full parse; empty when the header is too short or not a valid combination.
+std::optional<MacAddress> peekDestination(ByteSpan mpdu) {
+  ByteReader r(mpdu);
+  const std::uint16_t fc = r.u16le();
+  const auto version = static_cast<FrameVersion>((fc >> 12) & 3U);
+  const auto dst_mode = static_cast<AddrMode>((fc >> 10) & 3U);
+  const auto src_mode = static_cast<AddrMode>((fc >> 14) & 3U);
+  const bool seq_suppressed = version == FrameVersion::k2015 && ((fc >> 8) & 1U) != 0;
+  const PanIdPresence p = panIdPresence(version, dst_mode, src_mode, ((fc >> 6) & 1U) != 0);
+  if (!p.valid || dst_mode == AddrMode::kNone) return std::nullopt;
+  if (!seq_suppressed) r.skip(1);
+  if (p.dst) r.skip(2);
+  MacAddress a;
+  a.mode = dst_mode;
+  if (dst_mode == AddrMode::kShort) {
+    a.short_addr = r.u16le();
+  } else {
+    const ByteSpan b = r.bytes(8);
+    for (std::size_t i = 0; i < b.size(); ++i)
+      a.extended[i] = b[7 - i];  // least significant byte first on the wire
+  }
+  if (!r.ok()) return std::nullopt;
+  return a;
+}
+
+/// EUI-64 equality as one 64-bit compare (the neighbour table is searched per frame).
+bool sameEui(const Eui64& a, const Eui64& b) {
+  std::uint64_t x = 0;
+  std::uint64_t y = 0;
+  std::memcpy(&x, a.data(), sizeof x);
+  std::memcpy(&y, b.data(), sizeof y);
+  return x == y;
 }
 
 bool validChannel(std::uint16_t ch) {
@@ -115,17 +152,27 @@ void TschMac::setState(TschState s) {
 }
 
 LocalTime TschMac::slotStart(std::uint64_t asn) const {
-  const Int128 d =
-      static_cast<Int128>(static_cast<std::int64_t>(asn - ref_asn_)) * slotLength().count();
-  const Int128 adjusted = d + d * drift_ppb_ / kBillion;
-  return ref_time_ + Duration{static_cast<std::int64_t>(adjusted)};
+  const std::int64_t d = static_cast<std::int64_t>(asn - ref_asn_) * slotLength().count();
+  // |d| below 4.6e13 ns (12 h) keeps d * drift in 64 bits (|drift| <= 2e5 ppb); the
+  // 128-bit path gives the same truncated result for longer spans.
+  constexpr std::int64_t kSafe = 46'000'000'000'000;
+  if (d < kSafe && d > -kSafe) return ref_time_ + Duration{d + d * drift_ppb_ / kBillion};
+  const Int128 wide = static_cast<Int128>(d);
+  return ref_time_ + Duration{static_cast<std::int64_t>(wide + wide * drift_ppb_ / kBillion)};
 }
 
 std::uint64_t TschMac::asnAt(LocalTime t) const {
-  const Int128 e = (t - ref_time_).count();
+  // The last slot that starts at or before `t` (consistent with slotStart).
+  const std::int64_t e = (t - ref_time_).count();
   if (e <= 0) return ref_asn_;
-  const Int128 per = static_cast<Int128>(slotLength().count()) * (kBillion + drift_ppb_);
-  return ref_asn_ + static_cast<std::uint64_t>(e * kBillion / per);
+  const std::int64_t len = slotLength().count();
+  const std::int64_t per = len + len * drift_ppb_ / kBillion;
+  std::uint64_t asn = ref_asn_ + static_cast<std::uint64_t>(e / std::max<std::int64_t>(per, 1));
+  while (slotStart(asn + 1) <= t)
+    ++asn;
+  while (asn > ref_asn_ && slotStart(asn) > t)
+    --asn;
+  return asn;
 }
 
 std::uint64_t TschMac::currentAsn() const {
@@ -144,7 +191,7 @@ const TschNeighbor* TschMac::findNeighbor(const Eui64& address) const {
 
 std::uint16_t TschMac::neighborIndex(const Eui64& address) const {
   for (std::size_t i = 0; i < neighbors_.size(); ++i) {
-    if (neighbors_[i].address == address) return static_cast<std::uint16_t>(i);
+    if (sameEui(neighbors_[i].address, address)) return static_cast<std::uint16_t>(i);
   }
   return kNoIndex;
 }
@@ -565,14 +612,6 @@ void TschMac::onEbTimer() {
 // ---------------------------------------------------------------------------------------
 // Queues
 
-bool TschMac::anyQueued() const {
-  if (eb_pending_ || broadcast_.queued > 0) return true;
-  for (const TschNeighbor& n : neighbors_) {
-    if (n.queued > 0) return true;
-  }
-  return false;
-}
-
 bool TschMac::upperLimitReached(const TschNeighbor& n) const {
   // §7.2: NUM_UPPERLAYER_PACKETS per neighbour while joining (MAX_JOIN_TIME).
   const bool joining = !config_.coordinator && timers_.now() - synced_at_ < config_.max_join_time;
@@ -617,6 +656,7 @@ void TschMac::enqueue(std::uint16_t index) {
     if (!p.keep_alive) ++n.upper_queued;
   }
   p.next = kNoIndex;
+  ++packets_queued_;
   if (*tail == kNoIndex) {
     *head = index;
   } else {
@@ -659,6 +699,7 @@ void TschMac::finishPacket(std::uint16_t index, Error status) {
     }
     prev = i;
   }
+  --packets_queued_;
   const bool keep_alive = p.keep_alive;
   const bool unicast = p.neighbor != kNoIndex;
   const std::uint32_t handle = p.handle;
@@ -733,11 +774,7 @@ bool TschMac::linkWanted(const TschLink& link) const {
     return i != kNoIndex && neighbors_[i].queued > 0;
   }
   if (eb_pending_ && link.type == TschLinkType::kAdvertising) return true;
-  if (broadcast_.queued > 0) return true;
-  for (const TschNeighbor& n : neighbors_) {
-    if (n.queued > 0) return true;
-  }
-  return false;
+  return packets_queued_ > 0;
 }
 
 void TschMac::reschedule() {
@@ -749,7 +786,6 @@ void TschMac::scheduleNext(std::uint64_t from_asn) {
   const LocalTime now = timers_.now();
   // Never a slot already begun, nor one whose wake-up time has passed.
   std::uint64_t from = std::max(from_asn, min_next_asn_);
-  from = std::max(from, asnAt(now));
   for (int guard = 0; guard < 4; ++guard) {
     const auto next =
         schedule_.nextActive(from, [this](const TschLink& l) { return linkWanted(l); });
@@ -763,7 +799,8 @@ void TschMac::scheduleNext(std::uint64_t from_asn) {
       timers_.startAt(slot_timer_, wake);
       return;
     }
-    from = *next + 1;
+    // Late (a long slot, or time moved under us): skip to the slot under way now.
+    from = std::max(*next + 1, asnAt(now));
   }
   timers_.stop(slot_timer_);
 }
@@ -827,6 +864,7 @@ std::uint16_t TschMac::selectPacket(const TschLink& link, bool& eb) const {
     eb = true;
     return kNoIndex;
   }
+  if (packets_queued_ == 0) return kNoIndex;
   std::uint16_t best = kNoIndex;
   auto better = [&](std::uint16_t candidate) {
     if (best == kNoIndex) return true;
@@ -838,7 +876,7 @@ std::uint16_t TschMac::selectPacket(const TschLink& link, bool& eb) const {
   for (std::size_t i = 0; i < neighbors_.size(); ++i) {
     const TschNeighbor& n = neighbors_[i];
     if (n.head == kNoIndex) continue;
-    if (link.neighbor && *link.neighbor != n.address) continue;
+    if (link.neighbor && !sameEui(*link.neighbor, n.address)) continue;
     if (link.shared() && n.backoff > 0) continue;
     if (better(n.head)) best = n.head;
   }
@@ -853,7 +891,7 @@ std::uint16_t TschMac::selectPacket(const TschLink& link, bool& eb) const {
 
 void TschMac::decrementBackoffs(const TschLink& link, std::uint16_t chosen_neighbor) {
   // 15.4-2015 §6.2.5.3: the backoff counts shared links the queue could have used.
-  if (!link.shared() || !link.tx()) return;
+  if (!link.shared() || !link.tx() || packets_queued_ == 0) return;
   for (std::size_t i = 0; i < neighbors_.size(); ++i) {
     TschNeighbor& n = neighbors_[i];
     if (i == chosen_neighbor || n.backoff == 0 || n.queued == 0) continue;
@@ -1178,6 +1216,13 @@ void TschMac::applyCorrection(std::int64_t correction_ns) {
 }
 
 void TschMac::handleSlotRx(const platform::Rx802154& rx) {
+  // Address filtering (15.4-2015 §6.7.2) before the full parse: overheard unicasts to
+  // neighbours are the commonest frames in a shared cell.
+  if (const auto dst = peekDestination(rx.mpdu);
+      dst && dst->mode == AddrMode::kExtended && !sameEui(dst->extended, self_)) {
+    endSlot();
+    return;
+  }
   auto parsed = Frame::parse(rx.mpdu);
   if (!parsed) {
     drop("malformed", stats_.drop_malformed);
@@ -1212,7 +1257,8 @@ void TschMac::handleSlotRx(const platform::Rx802154& rx) {
   const Eui64 src = f.src.extended;
 
   // Incoming security (15.4-2015 §9.2.5) with this slot's ASN.
-  IncomingFrame in{f, RxSecurity::kUnsecured};
+  std::optional<IncomingFrame> in;
+  RxSecurity rx_security = RxSecurity::kUnsecured;
   if (config_.security.enabled) {
     auto r = security_.processIncoming(f, src, slot_.asn);
     if (!r) {
@@ -1221,12 +1267,13 @@ void TschMac::handleSlotRx(const platform::Rx802154& rx) {
       return;
     }
     in = std::move(r).value();
+    rx_security = in->status;
   } else if (f.security) {
     drop("secured_frame", stats_.drop_security);
     endSlot();
     return;
   }
-  const Frame& plain = in.frame;
+  const Frame& plain = in ? in->frame : f;
 
   const LocalTime expected_sfd = slot_.start + micros(timing_.tx_offset) + kSfdAfterShr;
   const std::int64_t error_ns = (rx.sfd_time - expected_sfd).count();
@@ -1235,7 +1282,7 @@ void TschMac::handleSlotRx(const platform::Rx802154& rx) {
 
   bool acking = false;
   if (plain.type == FrameType::kData && !broadcast && plain.ack_request) {
-    sendAck(plain, src, rx, in.status == RxSecurity::kVerified);
+    sendAck(plain, src, rx, rx_security == RxSecurity::kVerified);
     acking = phase_ == Phase::kAckTx;
   }
   if (nb != kNoIndex) {
@@ -1244,23 +1291,31 @@ void TschMac::handleSlotRx(const platform::Rx802154& rx) {
   }
 
   if (plain.type == FrameType::kBeacon) {
-    auto content = parseEb(plain);
-    if (!content) {
+    // The IEs are compared in place (parseEb would copy them): EBs are the commonest
+    // frames a synchronised node receives.
+    const auto* sync = findMlmeSubIe<TschSynchronizationIe>(plain.payload_ies);
+    const auto* timeslot = findMlmeSubIe<TschTimeslotIe>(plain.payload_ies);
+    const auto* hopping = findMlmeSubIe<ChannelHoppingIe>(plain.payload_ies);
+    const auto* sfl = findMlmeSubIe<TschSlotframeLinkIe>(plain.payload_ies);
+    const bool same_timeslot = timeslot != nullptr ? *timeslot == eb_template_.timeslot
+                                                   : eb_template_.timeslot == TschTimeslotIe{};
+    const bool same_hopping = hopping != nullptr ? *hopping == eb_template_.hopping
+                                                 : eb_template_.hopping == ChannelHoppingIe{};
+    const bool same_schedule =
+        sfl == nullptr || !eb_template_.slotframe_link || *sfl == *eb_template_.slotframe_link;
+    if (sync == nullptr) {
       drop("eb_malformed", stats_.drop_malformed);
-    } else if (content->sync.asn != slot_.asn) {
+    } else if (sync->asn != slot_.asn) {
       drop("asn_mismatch", stats_.drop_asn_mismatch);
-    } else if (content->timeslot != eb_template_.timeslot ||
-               content->hopping != eb_template_.hopping ||
-               (content->slotframe_link && eb_template_.slotframe_link &&
-                *content->slotframe_link != *eb_template_.slotframe_link)) {
+    } else if (!same_timeslot || !same_hopping || !same_schedule) {
       // §4.5.2: ignore EBs that try to change the adopted configuration.
       drop("eb_config_change", stats_.drop_eb_config);
     } else {
       ++stats_.eb_rx;
       trace(TraceKind::kRx, "eb");
-      if (nb != kNoIndex) neighbors_[nb].routing_metric = content->sync.join_metric;
+      if (nb != kNoIndex) neighbors_[nb].routing_metric = sync->join_metric;
       if (from_time_source && slot_.link.timekeeping()) applyCorrection(error_ns);
-      upper_.onEbReceived(src, *content, rx.rssi_dbm);
+      upper_.onEbReceived(src, sync->join_metric, rx.rssi_dbm);
     }
   } else {
     if (from_time_source && slot_.link.timekeeping()) applyCorrection(error_ns);
@@ -1284,7 +1339,7 @@ void TschMac::handleSlotRx(const platform::Rx802154& rx) {
       d.payload = plain.payload;
       d.rssi_dbm = rx.rssi_dbm;
       d.asn = slot_.asn;
-      d.security = in.status;
+      d.security = rx_security;
       upper_.onReceive(d);
     }
   }

@@ -216,7 +216,6 @@ class TschMac final : public platform::Radio802154Client {
   void txSucceeded();
   void txFailed();
   void flushQueues();
-  bool anyQueued() const;
   bool upperLimitReached(const TschNeighbor& n) const;
 
   // --- neighbours ---
@@ -278,6 +277,7 @@ class TschMac final : public platform::Radio802154Client {
   Queue broadcast_;
   std::vector<TschNeighbor> neighbors_;
   bool eb_pending_ = false;
+  std::size_t packets_queued_ = 0;  ///< in every queue
   std::uint64_t next_order_ = 0;
   std::uint32_t next_handle_ = 1;
   std::uint8_t dsn_ = 0;

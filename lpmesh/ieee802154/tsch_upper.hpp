@@ -64,8 +64,8 @@ class TschUpperLayer {
 
   virtual void onSynchronized(const Eui64& /*time_source*/, std::uint8_t /*source_join_metric*/) {}
   virtual void onDesynchronized() {}
-  /// An EB from a neighbour while synchronised (routing metric input).
-  virtual void onEbReceived(const Eui64& /*source*/, const EbContent& /*eb*/,
+  /// An EB from a neighbour while synchronised, with its Join Metric (routing input).
+  virtual void onEbReceived(const Eui64& /*source*/, std::uint8_t /*join_metric*/,
                             std::int8_t /*rssi_dbm*/) {}
   virtual void onReceive(const TschRxData& /*data*/) {}
   /// End of a send(): kNone (acknowledged, or broadcast sent), kNoAck after every
