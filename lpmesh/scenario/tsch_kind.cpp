@@ -159,6 +159,8 @@ std::shared_ptr<const StackConfig> TschKind::parse(MapReader& e) const {
   m.eb_slotframe_link_ie = e.boolean("eb_slotframe_link_ie", m.eb_slotframe_link_ie);
   m.eack_source_address = e.boolean("eack_source_address", m.eack_source_address);
   m.adaptive_timesync = e.boolean("adaptive_timesync", m.adaptive_timesync);
+  m.timesync_offset_gain = e.number("timesync_offset_gain", m.timesync_offset_gain, 0.05, 1.0);
+  m.timesync_rate_gain = e.number("timesync_rate_gain", m.timesync_rate_gain, 0.0, 1.0);
   m.queue_capacity = static_cast<std::size_t>(e.integer("queue_capacity", 8, 1, 64));
   m.per_neighbor_queue = static_cast<std::size_t>(e.integer("per_neighbor_queue", 4, 1, 64));
   m.max_neighbors = static_cast<std::size_t>(e.integer("max_neighbors", 16, 1, 256));
