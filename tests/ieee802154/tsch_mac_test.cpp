@@ -128,6 +128,46 @@ TEST(TschMacRetries, FourAttemptsThenNoAck) {
   EXPECT_EQ(n->num_tx_ack, 0U);
 }
 
+TEST(TschMacRetries, RetriesBackOffOverSharedCells) {
+  TschHarness h(unitDiskWorld());
+  const NodeId coord = h.add(0, 0);
+  const NodeId node = h.add(10, 0);
+  h.setup(coord, coordinator11());
+  TschConfig nc = node11();
+  nc.min_be = 3;  // every backoff window is 0..7 shared cells
+  nc.max_be = 3;
+  nc.eb_period = Duration{0};
+  nc.ka_period = seconds(600);
+  nc.ka_period_compensated = seconds(600);
+  nc.desync_timeout = seconds(1200);
+  h.setup(node, nc);
+  h.powerAll();
+  std::vector<std::int64_t> attempts_at;
+  h.world.setTraceSink([&](SimTime t, NodeId n, const platform::TraceEvent& e) {
+    if (n == node && e.kind == platform::TraceKind::kTx && e.reason == "data") {
+      attempts_at.push_back(t.time_since_epoch().count());
+    }
+  });
+  h.at(seconds(30), [&] {
+    ASSERT_TRUE(h.mac(node).isSynchronized());
+    ASSERT_TRUE(h.mac(node).send(Eui64{0x02, 0, 0, 0, 0, 0, 0x99, 0x99}, Bytes{1}).ok());
+  });
+  h.run(seconds(60));
+  ASSERT_EQ(attempts_at.size(), 4U);
+  const std::int64_t cell_ns = 11 * 10'000'000;  // one shared cell per 11-slot slotframe
+  bool waited = false;
+  for (std::size_t i = 1; i < attempts_at.size(); ++i) {
+    const double gap =
+        static_cast<double>(attempts_at[i] - attempts_at[i - 1]) / static_cast<double>(cell_ns);
+    // 15.4-2015 §6.2.5.3: the next attempt comes 1 + backoff shared cells later.
+    EXPECT_GE(gap, 0.99);
+    EXPECT_LE(gap, 8.01);
+    waited = waited || gap > 1.5;
+  }
+  EXPECT_TRUE(waited);
+  EXPECT_EQ(h.done_failed[node], 1);
+}
+
 TEST(TschMacQueues, OnePacketPerNeighbourDuringJoinThenMore) {
   TschHarness h(unitDiskWorld());
   const NodeId coord = h.add(0, 0);
